@@ -1,0 +1,194 @@
+/**
+ * Profiles: one per dbt account, with the wizard's progress. Saved as `<home>/profiles.json`
+ * (mode 0600). No secret is ever part of a profile: tokens live in the secret store.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { WizardError } from '../errors.js';
+import { IDPS, STEP_IDS, STEP_STATUSES, type StepId, type StepStatus } from '../model.js';
+import { readTextIfExists, writeFileAtomic } from './files.js';
+
+const stepStateSchema = z.object({
+  status: z.enum(STEP_STATUSES),
+  updatedAt: z.string().optional(),
+  summary: z.string().optional(),
+});
+
+export const profileSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  name: z.string().min(1).max(80),
+  idp: z.enum(IDPS).nullable(),
+  dbt: z.object({
+    apiUrl: z.string().optional(),
+    accountId: z.number().int().positive().optional(),
+    scimUrl: z.string().optional(),
+  }),
+  currentStep: z.enum(STEP_IDS),
+  steps: z.record(z.enum(STEP_IDS), stepStateSchema),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Profile = z.infer<typeof profileSchema>;
+export type StepState = z.infer<typeof stepStateSchema>;
+
+const settingsFileSchema = z.object({
+  version: z.literal(1),
+  activeProfileId: z.string().nullable(),
+  /** The admin accepted storing tokens with the `basic_text` backend. */
+  weakSecretBackendAccepted: z.boolean().default(false),
+  profiles: z.array(profileSchema),
+});
+type SettingsFile = z.infer<typeof settingsFileSchema>;
+
+export interface ProfilePatch {
+  readonly name?: string;
+  readonly idp?: Profile['idp'];
+  readonly dbt?: Profile['dbt'];
+  readonly currentStep?: StepId;
+}
+
+function initialSteps(): Profile['steps'] {
+  return Object.fromEntries(STEP_IDS.map((id) => [id, { status: 'not_started' as const }])) as Profile['steps'];
+}
+
+function notFound(id: string): WizardError {
+  return new WizardError('not_found', `There is no profile with id ${id}.`, {
+    remediation: 'Choose a profile from the list, or create one.',
+  });
+}
+
+export class ProfileStore {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly home: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  get path(): string {
+    return join(this.home, 'profiles.json');
+  }
+
+  private async load(): Promise<SettingsFile> {
+    const text = await readTextIfExists(this.path);
+    if (text === undefined) {
+      return { version: 1, activeProfileId: null, weakSecretBackendAccepted: false, profiles: [] };
+    }
+    const parsed = settingsFileSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) {
+      throw new WizardError('invalid_response', `The settings file ${this.path} is damaged.`, {
+        remediation: 'Move it aside and start the app again; profiles will have to be created anew.',
+      });
+    }
+    return parsed.data;
+  }
+
+  /** Serialises read-modify-write cycles so that concurrent updates never lose one another. */
+  private mutate<T>(fn: (file: SettingsFile) => T): Promise<T> {
+    const run = this.queue.then(async () => {
+      const file = await this.load();
+      const out = fn(file);
+      await writeFileAtomic(this.path, JSON.stringify(file, null, 2));
+      return out;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async list(): Promise<{ profiles: Profile[]; activeProfileId: string | null }> {
+    const file = await this.load();
+    return { profiles: file.profiles, activeProfileId: file.activeProfileId };
+  }
+
+  async get(id: string): Promise<Profile> {
+    const p = (await this.load()).profiles.find((x) => x.id === id);
+    if (!p) {
+      throw notFound(id);
+    }
+    return p;
+  }
+
+  create(input: { name: string; idp: Profile['idp'] }): Promise<Profile> {
+    return this.mutate((file) => {
+      const at = this.now().toISOString();
+      const profile: Profile = {
+        id: randomUUID(),
+        name: input.name.trim(),
+        idp: input.idp,
+        dbt: {},
+        currentStep: 'prerequisites',
+        steps: initialSteps(),
+        createdAt: at,
+        updatedAt: at,
+      };
+      file.profiles.push(profile);
+      file.activeProfileId = profile.id;
+      return profile;
+    });
+  }
+
+  update(id: string, patch: ProfilePatch): Promise<Profile> {
+    return this.mutate((file) => {
+      const i = file.profiles.findIndex((x) => x.id === id);
+      const current = file.profiles[i];
+      if (!current) {
+        throw notFound(id);
+      }
+      const next: Profile = {
+        ...current,
+        ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
+        ...(patch.idp !== undefined ? { idp: patch.idp } : {}),
+        ...(patch.dbt !== undefined ? { dbt: { ...current.dbt, ...patch.dbt } } : {}),
+        ...(patch.currentStep !== undefined ? { currentStep: patch.currentStep } : {}),
+        updatedAt: this.now().toISOString(),
+      };
+      file.profiles[i] = next;
+      return next;
+    });
+  }
+
+  setStepStatus(id: string, step: StepId, status: StepStatus, summary?: string): Promise<Profile> {
+    return this.mutate((file) => {
+      const p = file.profiles.find((x) => x.id === id);
+      if (!p) {
+        throw notFound(id);
+      }
+      const at = this.now().toISOString();
+      p.steps[step] = { status, updatedAt: at, ...(summary !== undefined ? { summary } : {}) };
+      p.updatedAt = at;
+      return p;
+    });
+  }
+
+  select(id: string): Promise<void> {
+    return this.mutate((file) => {
+      if (!file.profiles.some((x) => x.id === id)) {
+        throw notFound(id);
+      }
+      file.activeProfileId = id;
+    });
+  }
+
+  delete(id: string): Promise<void> {
+    return this.mutate((file) => {
+      if (!file.profiles.some((x) => x.id === id)) {
+        throw notFound(id);
+      }
+      file.profiles = file.profiles.filter((x) => x.id !== id);
+      if (file.activeProfileId === id) {
+        file.activeProfileId = file.profiles[0]?.id ?? null;
+      }
+    });
+  }
+
+  async weakSecretBackendAccepted(): Promise<boolean> {
+    return (await this.load()).weakSecretBackendAccepted;
+  }
+
+  setWeakSecretBackendAccepted(accepted: boolean): Promise<void> {
+    return this.mutate((file) => {
+      file.weakSecretBackendAccepted = accepted;
+    });
+  }
+}

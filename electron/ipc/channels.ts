@@ -1,0 +1,27 @@
+/**
+ * Channel names, with no dependency at all, so the sandboxed preload can import them cheaply.
+ * `contract.ts` pairs each with its schemas, and a type check there keeps the two lists equal.
+ *
+ * Names are `<namespace>:<method>`; the preload exposes `api.<namespace>.<method>(input)`.
+ */
+export const CHANNELS = [
+  'app:info',
+  'profiles:list',
+  'profiles:create',
+  'profiles:update',
+  'profiles:select',
+  'profiles:delete',
+  'wizard:goto',
+  'wizard:interrupted',
+  'secrets:status',
+  'secrets:acceptWeakBackend',
+  'secrets:list',
+  'secrets:set',
+  'secrets:delete',
+  'shell:openExternal',
+] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** Main → renderer events; the preload exposes `api.events.on<Name>(callback) → unsubscribe`. */
+export const EVENTS = { engine: 'event:engine' } as const;
+export type EventName = keyof typeof EVENTS;

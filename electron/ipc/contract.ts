@@ -1,0 +1,197 @@
+/**
+ * The one IPC contract: for every channel, the zod schema of its input and of its output.
+ * Main parses inputs as `unknown` with these schemas and parses outputs before they leave, so a
+ * field a handler did not mean to send (a secret, say) is stripped by the schema.
+ *
+ * This file imports only zod and core's dependency-free model.
+ */
+import { z } from 'zod';
+import { IDPS, RUN_PHASES, STEP_IDS, STEP_STATUSES } from '../core/model.js';
+import type { Channel, EVENTS } from './channels.js';
+
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an id of letters, digits, - and _');
+const stepId = z.enum(STEP_IDS);
+const idp = z.enum(IDPS);
+
+export const errorInfoSchema = z.object({ code: z.string(), message: z.string() });
+
+export const changeSchema = z.object({
+  id: z.string(),
+  action: z.enum(['add', 'change', 'remove']),
+  target: z.string(),
+  detail: z.string(),
+});
+
+export const checkSchema = z.object({
+  id: z.string(),
+  status: z.enum(['pass', 'fail', 'pending', 'skip']),
+  message: z.string(),
+  at: z.string(),
+});
+
+export const stepStateSchema = z.object({
+  status: z.enum(STEP_STATUSES),
+  updatedAt: z.string().optional(),
+  summary: z.string().optional(),
+});
+
+export const profileSchema = z.object({
+  id,
+  name: z.string(),
+  idp: idp.nullable(),
+  dbt: z.object({
+    apiUrl: z.string().optional(),
+    accountId: z.number().optional(),
+    scimUrl: z.string().optional(),
+  }),
+  currentStep: stepId,
+  steps: z.record(stepId, stepStateSchema),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const secretMetaSchema = z.object({
+  name: z.string(),
+  last4: z.string(),
+  createdAt: z.string(),
+  lastVerifiedAt: z.string().optional(),
+});
+
+export const secretStatusSchema = z.object({
+  /** Whether tokens can be saved encrypted on this machine. */
+  persistent: z.boolean(),
+  backend: z.string(),
+  weakBackend: z.boolean(),
+  weakBackendAccepted: z.boolean(),
+});
+
+const profileName = z
+  .string()
+  .trim()
+  .min(1, 'Give the profile a name.')
+  .max(80, 'Keep the name under 80 characters.');
+
+/** Secret values are bounded, single tokens: no control characters inside. */
+const secretValue = z
+  .string()
+  .min(1)
+  .max(8192)
+  .refine((v) => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(v.trim()), 'a token has no control characters');
+
+export const contract = {
+  'app:info': {
+    input: z.void(),
+    output: z.object({
+      name: z.string(),
+      version: z.string(),
+      platform: z.string(),
+      face: z.enum(['electron', 'bridge', 'cli']),
+    }),
+  },
+  'profiles:list': {
+    input: z.void(),
+    output: z.object({ profiles: z.array(profileSchema), activeProfileId: z.string().nullable() }),
+  },
+  'profiles:create': {
+    input: z.object({ name: profileName, idp: idp.nullable() }).strict(),
+    output: profileSchema,
+  },
+  'profiles:update': {
+    input: z
+      .object({
+        id,
+        name: profileName.optional(),
+        idp: idp.nullable().optional(),
+      })
+      .strict(),
+    output: profileSchema,
+  },
+  'profiles:select': { input: z.object({ id }).strict(), output: z.null() },
+  'profiles:delete': { input: z.object({ id }).strict(), output: z.null() },
+  'wizard:goto': {
+    input: z.object({ profileId: id, step: stepId }).strict(),
+    output: profileSchema,
+  },
+  'wizard:interrupted': {
+    input: z.object({ profileId: id }).strict(),
+    output: z.array(
+      z.object({
+        runId: z.string(),
+        kind: z.string(),
+        step: stepId,
+        phase: z.enum(RUN_PHASES),
+        at: z.string(),
+      }),
+    ),
+  },
+  'secrets:status': { input: z.void(), output: secretStatusSchema },
+  'secrets:acceptWeakBackend': {
+    input: z.object({ accepted: z.boolean() }).strict(),
+    output: secretStatusSchema,
+  },
+  'secrets:list': { input: z.object({ profileId: id }).strict(), output: z.array(secretMetaSchema) },
+  'secrets:set': {
+    input: z
+      .object({
+        profileId: id,
+        name: z.string().regex(/^[a-z][a-z0-9._-]{0,63}$/),
+        value: secretValue,
+      })
+      .strict(),
+    output: secretMetaSchema,
+  },
+  'secrets:delete': {
+    input: z.object({ profileId: id, name: z.string().min(1).max(64) }).strict(),
+    output: z.null(),
+  },
+  'shell:openExternal': {
+    input: z.object({ url: z.string().url().max(2048) }).strict(),
+    output: z.null(),
+  },
+} as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>;
+
+// Every channel in channels.ts has schemas here, and nothing else does.
+type ContractChannel = keyof typeof contract;
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const channelsMatch: Exact<ContractChannel, Channel> = true;
+void channelsMatch;
+
+export type Input<C extends Channel> = z.input<(typeof contract)[C]['input']>;
+export type ParsedInput<C extends Channel> = z.output<(typeof contract)[C]['input']>;
+export type Output<C extends Channel> = z.output<(typeof contract)[C]['output']>;
+
+export const engineEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('phase'),
+    runId: z.string(),
+    profileId: z.string(),
+    step: stepId,
+    kind: z.string(),
+    phase: z.enum(RUN_PHASES),
+    at: z.string(),
+    changes: z.array(changeSchema).optional(),
+    checks: z.array(checkSchema).optional(),
+    error: errorInfoSchema.optional(),
+  }),
+  z.object({
+    type: z.literal('progress'),
+    runId: z.string(),
+    profileId: z.string(),
+    step: stepId,
+    kind: z.string(),
+    message: z.string(),
+    elapsedMs: z.number(),
+    at: z.string(),
+  }),
+]);
+
+export const eventSchemas = {
+  'event:engine': engineEventSchema,
+} as const satisfies Record<(typeof EVENTS)[keyof typeof EVENTS], z.ZodType>;
+
+export type EngineEventDto = z.output<typeof engineEventSchema>;
+export type ProfileDto = z.output<typeof profileSchema>;
+export type SecretMetaDto = z.output<typeof secretMetaSchema>;
+export type SecretStatusDto = z.output<typeof secretStatusSchema>;
+export type CheckDto = z.output<typeof checkSchema>;
+export type ChangeDto = z.output<typeof changeSchema>;

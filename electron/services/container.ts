@@ -1,0 +1,175 @@
+/**
+ * The composition root: wires adapters and stores into core and builds the handler table that
+ * Electron main, the CLI and the test bridge share. Plain Node; faces pass in what only they
+ * have (the encryptor, the external opener, the face name).
+ */
+import { Engine, findInterrupted, type EngineEvent } from '../core/engine.js';
+import { WizardError } from '../core/errors.js';
+import { homeLayout } from '../core/home.js';
+import { systemClock } from '../core/clock.js';
+import type { Clock, Encryptor, ExternalOpener, HttpClient, JournalStore, Logger, SecretStore } from '../core/ports.js';
+import { FileJournalStore } from '../core/store/journal-file.js';
+import { ProfileStore } from '../core/store/profiles.js';
+import { EncryptedFileSecretStore, MemorySecretStore, WEAK_BACKENDS } from '../core/store/secrets.js';
+import { createHttpClient } from '../adapters/http/client.js';
+import type { HandlerTable } from './dispatch.js';
+import { assertExternalUrlAllowed } from './external.js';
+
+export type Face = 'electron' | 'bridge' | 'cli';
+
+export interface ServicesOptions {
+  readonly home: string;
+  readonly face: Face;
+  readonly version: string;
+  readonly log: Logger;
+  /** OS encryption; without one, secrets are kept in memory for this session only. */
+  readonly encryptor?: Encryptor;
+  readonly opener?: ExternalOpener;
+  readonly clock?: Clock;
+  readonly http?: HttpClient;
+  readonly journal?: JournalStore;
+  readonly platform?: string;
+}
+
+export type EventListener = (event: EngineEvent) => void;
+
+export interface Services {
+  readonly home: string;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly http: HttpClient;
+  readonly profiles: ProfileStore;
+  readonly secrets: SecretStore;
+  readonly journal: JournalStore;
+  readonly engine: Engine;
+  readonly handlers: HandlerTable;
+  /** Subscribes to engine events (progress, phases); returns the unsubscribe. */
+  onEvent(listener: EventListener): () => void;
+}
+
+export function createServices(options: ServicesOptions): Services {
+  const layout = homeLayout(options.home);
+  const clock = options.clock ?? systemClock;
+  const log = options.log;
+  const profiles = new ProfileStore(options.home, () => clock.now());
+  const journal = options.journal ?? new FileJournalStore(layout.journal);
+  const http = options.http ?? createHttpClient({ log: log.child('http'), clock });
+  const encryptor = options.encryptor;
+  const secrets: SecretStore & { assertWritable?: () => Promise<string> } = encryptor
+    ? new EncryptedFileSecretStore({
+        dir: layout.secrets,
+        encryptor,
+        weakBackendAccepted: () => profiles.weakSecretBackendAccepted(),
+        now: () => clock.now(),
+      })
+    : new MemorySecretStore(() => clock.now());
+
+  const listeners = new Set<EventListener>();
+  const emit = (event: EngineEvent): void => {
+    for (const l of listeners) {
+      try {
+        l(event);
+      } catch (e) {
+        log.warn('event listener failed', { error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  };
+  const engine = new Engine({ journal, clock, log: log.child('engine'), emit });
+
+  const secretStatus = async (): Promise<{
+    persistent: boolean;
+    backend: string;
+    weakBackend: boolean;
+    weakBackendAccepted: boolean;
+  }> => {
+    const weakBackendAccepted = await profiles.weakSecretBackendAccepted();
+    if (!encryptor || !(await encryptor.isAvailable())) {
+      return { persistent: false, backend: encryptor ? 'unavailable' : 'memory', weakBackend: false, weakBackendAccepted };
+    }
+    const backend = await encryptor.backend();
+    const weakBackend = WEAK_BACKENDS.has(backend);
+    return { persistent: !weakBackend || weakBackendAccepted, backend, weakBackend, weakBackendAccepted };
+  };
+
+  const handlers: HandlerTable = {
+    'app:info': () =>
+      Promise.resolve({
+        name: 'dbt SCIM Wizard',
+        version: options.version,
+        platform: options.platform ?? process.platform,
+        face: options.face,
+      }),
+    'profiles:list': () => profiles.list(),
+    'profiles:create': (input) => profiles.create({ name: input.name, idp: input.idp }),
+    'profiles:update': (input) =>
+      profiles.update(input.id, {
+        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.idp !== undefined ? { idp: input.idp } : {}),
+      }),
+    'profiles:select': async (input) => {
+      await profiles.select(input.id);
+      return null;
+    },
+    'profiles:delete': async (input) => {
+      await profiles.delete(input.id);
+      await secrets.clear(input.id);
+      return null;
+    },
+    'wizard:goto': (input) => profiles.update(input.profileId, { currentStep: input.step }),
+    'wizard:interrupted': async (input) => {
+      await profiles.get(input.profileId);
+      return findInterrupted(await journal.read(input.profileId)).map((r) => ({
+        runId: r.runId,
+        kind: r.kind,
+        step: r.step,
+        phase: r.phase,
+        at: r.at,
+      }));
+    },
+    'secrets:status': secretStatus,
+    'secrets:acceptWeakBackend': async (input) => {
+      await profiles.setWeakSecretBackendAccepted(input.accepted);
+      return secretStatus();
+    },
+    'secrets:list': async (input) => {
+      await profiles.get(input.profileId);
+      return secrets.list(input.profileId);
+    },
+    'secrets:set': async (input) => {
+      await profiles.get(input.profileId);
+      return secrets.set(input.profileId, input.name, input.value.trim());
+    },
+    'secrets:delete': async (input) => {
+      await secrets.delete(input.profileId, input.name);
+      return null;
+    },
+    'shell:openExternal': async (input) => {
+      const url = assertExternalUrlAllowed(input.url);
+      if (!options.opener) {
+        throw new WizardError('internal', 'Opening links is not available here.', {
+          remediation: `Open ${url.origin} in your browser yourself.`,
+        });
+      }
+      await options.opener.open(url.toString());
+      return null;
+    },
+  };
+
+  return {
+    home: options.home,
+    log,
+    clock,
+    http,
+    profiles,
+    secrets,
+    journal,
+    engine,
+    handlers,
+    onEvent: (listener) => {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
+}
