@@ -5,8 +5,22 @@
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
 
 const root = import.meta.dirname;
+
+/**
+ * In development only, the dev server's hot reload injects an inline script that the strict
+ * `<meta>` policy would block; main sends a dev-only policy header instead. Production builds keep
+ * the meta tag and main's header (both strict).
+ */
+function devDropsCspMeta(): Plugin {
+  return {
+    name: 'dev-drops-csp-meta',
+    apply: 'serve',
+    transformIndexHtml: (html) => html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>\s*/i, ''),
+  };
+}
 
 export default defineConfig({
   main: {
@@ -30,7 +44,7 @@ export default defineConfig({
   renderer: {
     root: resolve(root, 'renderer'),
     base: './',
-    plugins: [react()],
+    plugins: [react(), devDropsCspMeta()],
     build: {
       outDir: resolve(root, 'out/renderer'),
       emptyOutDir: true,

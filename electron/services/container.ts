@@ -27,6 +27,8 @@ export interface ServicesOptions {
   readonly opener?: ExternalOpener;
   readonly clock?: Clock;
   readonly http?: HttpClient;
+  /** In the app: the proxy for a URL as the session resolves it (`PROXY host:port`, `DIRECT`). */
+  readonly resolveProxy?: (url: string) => Promise<string | undefined>;
   readonly journal?: JournalStore;
   readonly platform?: string;
 }
@@ -53,7 +55,14 @@ export function createServices(options: ServicesOptions): Services {
   const log = options.log;
   const profiles = new ProfileStore(options.home, () => clock.now());
   const journal = options.journal ?? new FileJournalStore(layout.journal);
-  const http = options.http ?? createHttpClient({ log: log.child('http'), clock });
+  const http =
+    options.http ??
+    createHttpClient({
+      log: log.child('http'),
+      clock,
+      userAgent: `dbt-scim-wizard/${options.version}`,
+      ...(options.resolveProxy ? { resolveProxy: options.resolveProxy } : {}),
+    });
   const encryptor = options.encryptor;
   const secrets: SecretStore & { assertWritable?: () => Promise<string> } = encryptor
     ? new EncryptedFileSecretStore({

@@ -4,7 +4,7 @@
  * `{ok:true,value} | {ok:false,error:{code,message}}` with a redacted message. Thrown errors never
  * cross the boundary as exceptions (Electron would keep only their message).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { errorInfo } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import { redact } from '../core/redact.js';
