@@ -6,7 +6,10 @@ import tseslint from 'typescript-eslint';
 
 /** Layer rules of the house (DESIGN.md §3), enforced per folder. */
 const noElectronOrUi = [
-  { name: 'electron', message: 'core, adapters, services and the CLI run in plain Node: no electron.' },
+  {
+    name: 'electron',
+    message: 'core, adapters, services and the CLI run in plain Node: no electron.',
+  },
   { name: 'react', message: 'React belongs to renderer/ only.' },
   { name: 'react-dom', message: 'React belongs to renderer/ only.' },
 ];
@@ -53,7 +56,15 @@ export default tseslint.config(
           paths: noElectronOrUi,
           patterns: [
             {
-              group: ['**/adapters/**', '**/services/**', '**/main/**', '**/preload/**', '**/cli/**', '**/ipc/**', '**/renderer/**'],
+              group: [
+                '**/adapters/**',
+                '**/services/**',
+                '**/main/**',
+                '**/preload/**',
+                '**/cli/**',
+                '**/ipc/**',
+                '**/renderer/**',
+              ],
               message: 'core imports nothing of ours but itself.',
             },
           ],
@@ -69,7 +80,10 @@ export default tseslint.config(
         {
           paths: noElectronOrUi,
           patterns: [
-            { group: ['**/main/**', '**/preload/**', '**/renderer/**'], message: 'Faces sit on top of services, never below.' },
+            {
+              group: ['**/main/**', '**/preload/**', '**/renderer/**'],
+              message: 'Faces sit on top of services, never below.',
+            },
           ],
         },
       ],
@@ -83,7 +97,17 @@ export default tseslint.config(
         {
           paths: noElectronOrUi,
           patterns: [
-            { group: ['**/adapters/**', '**/services/**', '**/main/**', '**/preload/**', '**/cli/**', '**/renderer/**'], message: 'The contract imports only zod and core types.' },
+            {
+              group: [
+                '**/adapters/**',
+                '**/services/**',
+                '**/main/**',
+                '**/preload/**',
+                '**/cli/**',
+                '**/renderer/**',
+              ],
+              message: 'The contract imports only zod and core types.',
+            },
           ],
         },
       ],
@@ -98,11 +122,24 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'The renderer reaches the engine only through the api client.' }],
+          paths: [
+            {
+              name: 'electron',
+              message: 'The renderer reaches the engine only through the api client.',
+            },
+          ],
           patterns: [
             {
-              group: ['**/core/**', '**/adapters/**', '**/services/**', '**/main/**', '**/preload/**', '**/cli/**'],
-              message: 'The renderer imports only the ipc contract (types), through renderer/src/api.',
+              group: [
+                '**/electron/core/**',
+                '**/electron/adapters/**',
+                '**/electron/services/**',
+                '**/electron/main/**',
+                '**/electron/preload/**',
+                '**/electron/cli/**',
+              ],
+              message:
+                'The renderer imports only the ipc contract (types), through renderer/src/api.',
             },
           ],
         },

@@ -1,0 +1,113 @@
+/**
+ * The renderer's one way to the engine: a typed client over `window.api`.
+ *
+ * Every call unwraps the `Result` the engine answers with and throws an `ApiError` (code + a
+ * message the engine has already redacted) when it is `ok:false`. Components and the store use
+ * only this module, never `window.api`. Tests swap the api with `setApi`.
+ */
+import type { Result, WindowApi } from '../../../electron/ipc/api.js';
+import type { EngineEventDto, Input, Output } from '../../../electron/ipc/contract.js';
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** The `{code, message}` of anything thrown, without stack or internals. */
+export function toErrorInfo(e: unknown): { code: string; message: string } {
+  if (e instanceof ApiError) {
+    return { code: e.code, message: e.message };
+  }
+  return {
+    code: 'internal',
+    message:
+      'Something unexpected happened in the window. Try again; if it repeats, restart the app.',
+  };
+}
+
+let injected: WindowApi | undefined;
+
+/** Replaces the api the client talks to (tests); `undefined` goes back to `window.api`. */
+export function setApi(api: WindowApi | undefined): void {
+  injected = api;
+}
+
+function api(): WindowApi {
+  // Read lazily: the preload or the bridge defines it before the bundle runs, tests inject one.
+  const fromWindow: Partial<Pick<Window, 'api'>> = window;
+  const found = injected ?? fromWindow.api;
+  if (!found) {
+    throw new ApiError(
+      'unavailable',
+      'The wizard could not reach its engine. Close the window and start the app again.',
+    );
+  }
+  return found;
+}
+
+async function unwrap<T>(call: () => Promise<Result<T>>): Promise<T> {
+  let result: Result<T>;
+  try {
+    result = await call();
+  } catch (e) {
+    if (e instanceof ApiError) {
+      throw e;
+    }
+    // A transport failure: its text may be anything, so only a plain sentence goes on.
+    throw new ApiError(
+      'unavailable',
+      'The wizard engine did not answer. Try again; if it repeats, restart the app.',
+    );
+  }
+  if (result.ok) {
+    return result.value;
+  }
+  throw new ApiError(result.error.code, result.error.message);
+}
+
+export type AppInfo = Output<'app:info'>;
+export type ProfileList = Output<'profiles:list'>;
+export type InterruptedRun = Output<'wizard:interrupted'>[number];
+
+export const client = {
+  app: {
+    info: (): Promise<AppInfo> => unwrap(() => api().app.info()),
+  },
+  profiles: {
+    list: (): Promise<ProfileList> => unwrap(() => api().profiles.list()),
+    create: (input: Input<'profiles:create'>) => unwrap(() => api().profiles.create(input)),
+    update: (input: Input<'profiles:update'>) => unwrap(() => api().profiles.update(input)),
+    select: (input: Input<'profiles:select'>) => unwrap(() => api().profiles.select(input)),
+    delete: (input: Input<'profiles:delete'>) => unwrap(() => api().profiles.delete(input)),
+  },
+  wizard: {
+    goto: (input: Input<'wizard:goto'>) => unwrap(() => api().wizard.goto(input)),
+    interrupted: (input: Input<'wizard:interrupted'>): Promise<InterruptedRun[]> =>
+      unwrap(() => api().wizard.interrupted(input)),
+  },
+  secrets: {
+    status: () => unwrap(() => api().secrets.status()),
+    acceptWeakBackend: (input: Input<'secrets:acceptWeakBackend'>) =>
+      unwrap(() => api().secrets.acceptWeakBackend(input)),
+    list: (input: Input<'secrets:list'>) => unwrap(() => api().secrets.list(input)),
+    set: (input: Input<'secrets:set'>) => unwrap(() => api().secrets.set(input)),
+    delete: (input: Input<'secrets:delete'>) => unwrap(() => api().secrets.delete(input)),
+  },
+  shell: {
+    openExternal: (input: Input<'shell:openExternal'>) =>
+      unwrap(() => api().shell.openExternal(input)),
+  },
+  events: {
+    /** Subscribes to engine events; returns the unsubscribe function. */
+    onEngine(listener: (event: EngineEventDto) => void): () => void {
+      return api().events.onEngine(listener);
+    },
+  },
+} as const;
+
+export type Client = typeof client;
