@@ -31,6 +31,8 @@ export class MemoryKeyEncryptor implements Encryptor {
   decrypt(cipher: Buffer): Promise<string> {
     const d = createDecipheriv('aes-256-gcm', this.key, cipher.subarray(0, 12));
     d.setAuthTag(cipher.subarray(12, 28));
-    return Promise.resolve(Buffer.concat([d.update(cipher.subarray(28)), d.final()]).toString('utf8'));
+    return Promise.resolve(
+      Buffer.concat([d.update(cipher.subarray(28)), d.final()]).toString('utf8'),
+    );
   }
 }

@@ -1,0 +1,36 @@
+/**
+ * `npm run demo`: the wizard in your browser against the fake services, no tenant needed.
+ * Data lives in a fresh temporary folder (or DBT_SCIM_WIZARD_HOME) and tokens are encrypted with
+ * an in-memory key that dies with the process.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, formatLogLine } from '../../electron/core/logger.js';
+import { MemoryKeyEncryptor } from '../helpers/encryptor.js';
+import { startBridge } from './server.js';
+
+const home =
+  process.env.DBT_SCIM_WIZARD_HOME ?? (await mkdtemp(join(tmpdir(), 'scim-wizard-demo-')));
+const log = createLogger('demo', {
+  level: 'info',
+  transport: (r) => {
+    process.stderr.write(`${formatLogLine(r)}\n`);
+  },
+});
+const bridge = await startBridge({
+  home,
+  log,
+  encryptor: new MemoryKeyEncryptor('demo (in-memory key)'),
+  port: Number(process.env.PORT ?? 5178),
+});
+
+console.log(`dbt SCIM Wizard demo: open ${bridge.url} in your browser.`);
+console.log(`Data folder: ${home}`);
+console.log('Press Ctrl+C to stop.');
+
+const stop = (): void => {
+  void bridge.close().then(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
