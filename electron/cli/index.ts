@@ -40,7 +40,7 @@ function confirm(question: string): Promise<boolean> {
   });
 }
 
-const isTTY = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+const isTTY = process.stdin.isTTY && process.stderr.isTTY;
 const io: CliIO = {
   env: process.env,
   stdout: (t) => process.stdout.write(t),

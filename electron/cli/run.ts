@@ -10,7 +10,14 @@ import { createLogger, formatLogLine } from '../core/logger.js';
 import type { Logger } from '../core/ports.js';
 import { createServices, type Services } from '../services/container.js';
 import { COMMANDS } from './commands/index.js';
-import { EXIT, exitCodeFor, formatHuman, reportExitCode, toJsonDocument, type CommandReport } from './output.js';
+import {
+  EXIT,
+  exitCodeFor,
+  formatHuman,
+  reportExitCode,
+  toJsonDocument,
+  type CommandReport,
+} from './output.js';
 import { GLOBAL_FLAGS, type CliIO, type CommandSpec, type FlagSpec } from './spec.js';
 
 export const BIN = 'dbt-scim-wizard';
@@ -21,7 +28,11 @@ export interface RunCliOptions {
   readonly createServices?: (home: string, log: Logger) => Services;
 }
 
-function findCommand(args: readonly string[]): { command?: CommandSpec; rest: string[]; prefix: string[] } {
+function findCommand(args: readonly string[]): {
+  command?: CommandSpec;
+  rest: string[];
+  prefix: string[];
+} {
   let best: CommandSpec | undefined;
   for (const c of COMMANDS) {
     if (c.path.every((p, i) => args[i] === p) && (!best || c.path.length > best.path.length)) {
@@ -33,7 +44,10 @@ function findCommand(args: readonly string[]): { command?: CommandSpec; rest: st
   }
   const prefix: string[] = [];
   for (const a of args) {
-    if (a.startsWith('-') || !COMMANDS.some((c) => [...prefix, a].every((p, i) => c.path[i] === p))) {
+    if (
+      a.startsWith('-') ||
+      !COMMANDS.some((c) => [...prefix, a].every((p, i) => c.path[i] === p))
+    ) {
       break;
     }
     prefix.push(a);
@@ -42,14 +56,22 @@ function findCommand(args: readonly string[]): { command?: CommandSpec; rest: st
 }
 
 function flagLine(name: string, spec: FlagSpec): string {
-  const value = spec.type === 'string' ? ` ${spec.choices ? spec.choices.join('|') : (spec.valueName ?? 'VALUE')}` : '';
+  const value =
+    spec.type === 'string'
+      ? ` ${spec.choices ? spec.choices.join('|') : (spec.valueName ?? 'VALUE')}`
+      : '';
   return `  --${name}${value}`.padEnd(34) + spec.description;
 }
 
 export function helpText(prefix: readonly string[], command?: CommandSpec): string {
   if (command) {
     const pos = (command.positionals ?? []).map((p) => ` <${p.name}>`).join('');
-    const lines = [`Usage: ${BIN} ${command.path.join(' ')}${pos} [flags]`, '', command.description ?? command.summary, ''];
+    const lines = [
+      `Usage: ${BIN} ${command.path.join(' ')}${pos} [flags]`,
+      '',
+      command.description ?? command.summary,
+      '',
+    ];
     if (command.positionals?.length) {
       lines.push('Arguments:');
       for (const p of command.positionals) {
@@ -103,10 +125,15 @@ function wantsJson(args: readonly string[]): boolean {
   return args.includes('--json');
 }
 
-export async function runCli(argv: readonly string[], io: CliIO, options: RunCliOptions): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIO,
+  options: RunCliOptions,
+): Promise<number> {
   const json = wantsJson(argv);
   const emit = (command: string, report: CommandReport | undefined, error?: unknown): number => {
-    const code = error !== undefined ? exitCodeFor(toWizardError(error).code) : reportExitCode(report ?? {});
+    const code =
+      error !== undefined ? exitCodeFor(toWizardError(error).code) : reportExitCode(report ?? {});
     if (json) {
       io.stdout(`${JSON.stringify(toJsonDocument(command, report, error), null, 2)}\n`);
     } else {
@@ -126,10 +153,14 @@ export async function runCli(argv: readonly string[], io: CliIO, options: RunCli
     const bare = rest.filter((a) => a !== '--json');
     if (bare.length === 0 || bare.includes('--help') || bare.includes('-h')) {
       if (json) {
-        return emit(prefix.join(' ') || 'help', { data: { commands: COMMANDS.map((c) => c.path.join(' ')) } });
+        return emit(prefix.join(' ') || 'help', {
+          data: { commands: COMMANDS.map((c) => c.path.join(' ')) },
+        });
       }
       io.stdout(`${helpText(prefix)}\n`);
-      return prefix.length === 0 && bare.length === 0 && argv.length === 0 ? EXIT.badInput : EXIT.ok;
+      return prefix.length === 0 && bare.length === 0 && argv.length === 0
+        ? EXIT.badInput
+        : EXIT.ok;
     }
     const unknown = [...prefix, bare[0]].join(' ');
     return emit(
@@ -150,8 +181,12 @@ export async function runCli(argv: readonly string[], io: CliIO, options: RunCli
       strict: true,
     });
   } catch (e) {
-    const message = e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e);
-    return emit(name, undefined, badInput(`${message.replace(/\.$/, '')}.`, `Run '${BIN} ${name} --help' to see its flags.`));
+    const message = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
+    return emit(
+      name,
+      undefined,
+      badInput(`${message.replace(/\.$/, '')}.`, `Run '${BIN} ${name} --help' to see its flags.`),
+    );
   }
   const flags = parsed.values as Record<string, string | boolean | undefined>;
   if (flags.help) {
@@ -161,13 +196,21 @@ export async function runCli(argv: readonly string[], io: CliIO, options: RunCli
   for (const [n, s] of Object.entries(specs)) {
     const v = flags[n];
     if (s.choices && typeof v === 'string' && !s.choices.includes(v)) {
-      return emit(name, undefined, badInput(`--${n} must be one of ${s.choices.join(', ')}.`, `Run '${BIN} ${name} --help'.`));
+      return emit(
+        name,
+        undefined,
+        badInput(`--${n} must be one of ${s.choices.join(', ')}.`, `Run '${BIN} ${name} --help'.`),
+      );
     }
   }
   const wanted = command.positionals ?? [];
   if (parsed.positionals.length !== wanted.length) {
     const what = wanted.length ? wanted.map((p) => `<${p.name}>`).join(' ') : 'no arguments';
-    return emit(name, undefined, badInput(`'${name}' takes ${what}.`, `Run '${BIN} ${name} --help'.`));
+    return emit(
+      name,
+      undefined,
+      badInput(`'${name}' takes ${what}.`, `Run '${BIN} ${name} --help'.`),
+    );
   }
 
   const log = createLogger('cli', {
@@ -180,7 +223,8 @@ export async function runCli(argv: readonly string[], io: CliIO, options: RunCli
   const home = resolveHome(io.env);
   const make =
     options.createServices ??
-    ((h: string, l: Logger) => createServices({ home: h, face: 'cli', version: options.version, log: l }));
+    ((h: string, l: Logger) =>
+      createServices({ home: h, face: 'cli', version: options.version, log: l }));
   try {
     const report = await command.run({
       flags,

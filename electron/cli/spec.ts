@@ -53,14 +53,42 @@ export interface CommandSpec {
 
 /** Flags every command accepts (CLI.md "Inputs" and the output switches). */
 export const GLOBAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
-  'dbt-scim-url': { type: 'string', valueName: 'URL', description: 'the SCIM base URL copied from dbt (Account settings → SSO & SCIM)' },
-  'dbt-api-url': { type: 'string', valueName: 'URL', description: 'the dbt API host of the account, e.g. https://cloud.getdbt.com' },
+  'dbt-scim-url': {
+    type: 'string',
+    valueName: 'URL',
+    description: 'the SCIM base URL copied from dbt (Account settings → SSO & SCIM)',
+  },
+  'dbt-api-url': {
+    type: 'string',
+    valueName: 'URL',
+    description: 'the dbt API host of the account, e.g. https://cloud.getdbt.com',
+  },
   'dbt-account-id': { type: 'string', valueName: 'N', description: 'the dbt account id' },
-  'okta-org': { type: 'string', valueName: 'URL', description: 'the Okta org, e.g. https://acme.okta.com' },
-  'okta-app': { type: 'string', valueName: 'ID_OR_LABEL', description: 'the Okta app integration used for dbt SSO' },
-  'graph-url': { type: 'string', valueName: 'URL', description: 'Microsoft Graph root (default https://graph.microsoft.com/v1.0)' },
-  'entra-app-name': { type: 'string', valueName: 'NAME', description: 'display name of the Entra enterprise app (default "dbt SCIM")' },
-  'test-user': { type: 'string', valueName: 'LOGIN', description: 'a user to provision on demand as an end-to-end test' },
+  'okta-org': {
+    type: 'string',
+    valueName: 'URL',
+    description: 'the Okta org, e.g. https://acme.okta.com',
+  },
+  'okta-app': {
+    type: 'string',
+    valueName: 'ID_OR_LABEL',
+    description: 'the Okta app integration used for dbt SSO',
+  },
+  'graph-url': {
+    type: 'string',
+    valueName: 'URL',
+    description: 'Microsoft Graph root (default https://graph.microsoft.com/v1.0)',
+  },
+  'entra-app-name': {
+    type: 'string',
+    valueName: 'NAME',
+    description: 'display name of the Entra enterprise app (default "dbt SCIM")',
+  },
+  'test-user': {
+    type: 'string',
+    valueName: 'LOGIN',
+    description: 'a user to provision on demand as an end-to-end test',
+  },
   json: { type: 'boolean', description: 'print exactly one JSON document on stdout' },
   yes: { type: 'boolean', description: 'apply without the interactive confirmation' },
   verbose: { type: 'boolean', description: 'write redacted diagnostic logs to stderr' },

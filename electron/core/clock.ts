@@ -1,7 +1,9 @@
 import type { Clock } from './ports.js';
 
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error
+    ? signal.reason
+    : new DOMException('The operation was aborted.', 'AbortError');
 }
 
 /** The real clock. */
@@ -15,7 +17,9 @@ export const systemClock: Clock = {
       }
       const onAbort = (): void => {
         clearTimeout(timer);
-        reject(abortReason(signal as AbortSignal));
+        if (signal) {
+          reject(abortReason(signal));
+        }
       };
       const timer = setTimeout(() => {
         signal?.removeEventListener('abort', onAbort);

@@ -76,7 +76,10 @@ export interface InterruptedRun {
 }
 
 export function findInterrupted(entries: readonly JournalEntry[], kind?: string): InterruptedRun[] {
-  const runs = new Map<string, { last: JournalEntry; data: Record<string, unknown>; kind: string }>();
+  const runs = new Map<
+    string,
+    { last: JournalEntry; data: Record<string, unknown>; kind: string }
+  >();
   for (const e of entries) {
     const k = typeof e.data?.kind === 'string' ? e.data.kind : '';
     const prev = runs.get(e.runId);
@@ -88,7 +91,14 @@ export function findInterrupted(entries: readonly JournalEntry[], kind?: string)
     if (TERMINAL.has(r.last.phase) || (kind !== undefined && r.kind !== kind)) {
       continue;
     }
-    out.push({ runId, kind: r.kind, step: r.last.step, phase: r.last.phase, at: r.last.at, data: r.data });
+    out.push({
+      runId,
+      kind: r.kind,
+      step: r.last.step,
+      phase: r.last.phase,
+      at: r.last.at,
+      data: r.data,
+    });
   }
   return out;
 }
@@ -219,7 +229,10 @@ export class Engine {
   }
 
   private async finishVerify(
-    record: (phase: RunPhase, extra?: Partial<Pick<JournalEntry, 'checks' | 'error'>>) => Promise<void>,
+    record: (
+      phase: RunPhase,
+      extra?: Partial<Pick<JournalEntry, 'checks' | 'error'>>,
+    ) => Promise<void>,
     result: (phase: RunPhase, error?: ErrorInfo) => RunResult,
     checks: readonly Check[],
   ): Promise<RunResult> {

@@ -21,12 +21,25 @@ export function resolveHome(
       return join(home, 'Library', 'Application Support', APP_DIR_NAME);
     case 'win32':
       return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_DIR_NAME);
-    default:
+    case 'aix':
+    case 'android':
+    case 'cygwin':
+    case 'freebsd':
+    case 'haiku':
+    case 'linux':
+    case 'netbsd':
+    case 'openbsd':
+    case 'sunos':
       return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), APP_DIR_NAME);
   }
 }
 
-export function homeLayout(home: string): { profiles: string; journal: string; secrets: string; logs: string } {
+export function homeLayout(home: string): {
+  profiles: string;
+  journal: string;
+  secrets: string;
+  logs: string;
+} {
   return {
     profiles: join(home, 'profiles.json'),
     journal: join(home, 'journal'),

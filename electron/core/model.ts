@@ -9,7 +9,13 @@ export const STEP_IDS = ['prerequisites', 'dbt', 'idp', 'license', 'test', 'rota
 export type StepId = (typeof STEP_IDS)[number];
 
 /** Where a step stands for one profile. */
-export const STEP_STATUSES = ['not_started', 'in_progress', 'needs_you', 'verified', 'failed'] as const;
+export const STEP_STATUSES = [
+  'not_started',
+  'in_progress',
+  'needs_you',
+  'verified',
+  'failed',
+] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
 /** The identity providers we provision from. */

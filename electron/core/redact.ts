@@ -25,7 +25,10 @@ const PATTERNS: readonly [RegExp, string][] = [
   [/\bdbt[cu]_[A-Za-z0-9_-]{8,}/g, REDACTED],
   // key=value and "key": "value" pairs whose key names a secret.
   [
-    new RegExp(`((?:"|')?(?:${SECRET_KEY_NAMES})(?:"|')?\\s*[:=]\\s*(?:"|')?)([^"'\\s,&;}]+)`, 'gi'),
+    new RegExp(
+      `((?:"|')?(?:${SECRET_KEY_NAMES})(?:"|')?\\s*[:=]\\s*(?:"|')?)([^"'\\s,&;}]+)`,
+      'gi',
+    ),
     `$1${REDACTED}`,
   ],
   // user:password@ in URLs (proxy URLs especially).

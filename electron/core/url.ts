@@ -25,7 +25,10 @@ export function parseServiceUrl(raw: string, what: string): URL {
     throw badInput(`${what} is not a URL.`, 'Paste the full URL, starting with https://.');
   }
   if (url.username || url.password) {
-    throw badInput(`${what} contains a user name or password.`, 'Remove the credentials from the URL; tokens are entered separately.');
+    throw badInput(
+      `${what} contains a user name or password.`,
+      'Remove the credentials from the URL; tokens are entered separately.',
+    );
   }
   if (url.protocol === 'https:') {
     return url;

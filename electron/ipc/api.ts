@@ -16,6 +16,7 @@ type Namespace<C> = C extends `${infer N}:${string}` ? N : never;
 type Method<C, N extends string> = C extends `${N}:${infer M}` ? M : never;
 
 type Call<C> = C extends Channel ? CallOf<C> : never;
+// eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- z.void() inputs are typed void
 type CallOf<C extends Channel> = [Input<C>] extends [undefined | void]
   ? () => Promise<Result<Output<C>>>
   : (input: Input<C>) => Promise<Result<Output<C>>>;
@@ -23,7 +24,9 @@ type CallOf<C extends Channel> = [Input<C>] extends [undefined | void]
 export type EventPayloads = { engine: EngineEventDto };
 
 type Subscribe = {
-  [E in EventName as `on${Capitalize<E>}`]: (listener: (payload: EventPayloads[E]) => void) => () => void;
+  [E in EventName as `on${Capitalize<E>}`]: (
+    listener: (payload: EventPayloads[E]) => void,
+  ) => () => void;
 };
 
 export type WindowApi = {

@@ -33,7 +33,9 @@ export const EXTERNAL_HOSTS: readonly string[] = [
 
 export function isExternalHostAllowed(hostname: string): boolean {
   const host = hostname.toLowerCase();
-  return EXTERNAL_HOSTS.some((h) => (h.startsWith('.') ? host.endsWith(h) && host.length > h.length : host === h));
+  return EXTERNAL_HOSTS.some((h) =>
+    h.startsWith('.') ? host.endsWith(h) && host.length > h.length : host === h,
+  );
 }
 
 /** Parses a URL and throws unless it is https and on the allowlist. */
@@ -42,12 +44,23 @@ export function assertExternalUrlAllowed(raw: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new WizardError('bad_input', 'That link is not a valid URL.', { remediation: 'Copy the link again.' });
-  }
-  if (url.protocol !== 'https:' || url.username || url.password || !isExternalHostAllowed(url.hostname)) {
-    throw new WizardError('permission_denied', `The app only opens dbt, Okta and Microsoft admin pages (not ${url.hostname}).`, {
-      remediation: 'Open the page in your browser yourself if you trust it.',
+    throw new WizardError('bad_input', 'That link is not a valid URL.', {
+      remediation: 'Copy the link again.',
     });
+  }
+  if (
+    url.protocol !== 'https:' ||
+    url.username ||
+    url.password ||
+    !isExternalHostAllowed(url.hostname)
+  ) {
+    throw new WizardError(
+      'permission_denied',
+      `The app only opens dbt, Okta and Microsoft admin pages (not ${url.hostname}).`,
+      {
+        remediation: 'Open the page in your browser yourself if you trust it.',
+      },
+    );
   }
   return url;
 }

@@ -10,7 +10,11 @@ export interface CliRun {
 }
 
 /** Runs the CLI in-process with captured output and the given environment (no TTY). */
-export async function cli(args: string[], env: Record<string, string | undefined>, io: Partial<CliIO> = {}): Promise<CliRun> {
+export async function cli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  io: Partial<CliIO> = {},
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(
@@ -24,5 +28,10 @@ export async function cli(args: string[], env: Record<string, string | undefined
     },
     { version: '9.9.9-test' },
   );
-  return { code, stdout, stderr, json: args.includes('--json') ? (JSON.parse(stdout) as Record<string, unknown>) : undefined };
+  return {
+    code,
+    stdout,
+    stderr,
+    json: args.includes('--json') ? (JSON.parse(stdout) as Record<string, unknown>) : undefined,
+  };
 }

@@ -17,7 +17,13 @@ export const profilesList: CommandSpec = {
       lines,
       data: {
         activeProfileId,
-        profiles: profiles.map((p) => ({ id: p.id, name: p.name, idp: p.idp, currentStep: p.currentStep, steps: p.steps })),
+        profiles: profiles.map((p) => ({
+          id: p.id,
+          name: p.name,
+          idp: p.idp,
+          currentStep: p.currentStep,
+          steps: p.steps,
+        })),
       },
     };
   },

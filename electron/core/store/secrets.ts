@@ -71,9 +71,13 @@ export class EncryptedFileSecretStore implements SecretStore {
     }
     const parsed = envelopeSchema.safeParse(JSON.parse(text));
     if (!parsed.success) {
-      throw new WizardError('secret_storage_unavailable', 'The secret file of this profile is not readable.', {
-        remediation: 'Remove the profile’s saved tokens in Settings and enter them again.',
-      });
+      throw new WizardError(
+        'secret_storage_unavailable',
+        'The secret file of this profile is not readable.',
+        {
+          remediation: 'Remove the profile’s saved tokens in Settings and enter them again.',
+        },
+      );
     }
     return parsed.data;
   }
@@ -86,10 +90,14 @@ export class EncryptedFileSecretStore implements SecretStore {
   async assertWritable(): Promise<string> {
     const { encryptor } = this.options;
     if (!(await encryptor.isAvailable())) {
-      throw new WizardError('secret_storage_unavailable', 'The system’s secret encryption is not available.', {
-        remediation:
-          'Unlock or install the system keyring (Keychain, DPAPI, GNOME Keyring or KWallet) and try again; until then tokens are kept in memory only.',
-      });
+      throw new WizardError(
+        'secret_storage_unavailable',
+        'The system’s secret encryption is not available.',
+        {
+          remediation:
+            'Unlock or install the system keyring (Keychain, DPAPI, GNOME Keyring or KWallet) and try again; until then tokens are kept in memory only.',
+        },
+      );
     }
     const backend = await encryptor.backend();
     if (WEAK_BACKENDS.has(backend) && !(await this.options.weakBackendAccepted())) {
@@ -139,7 +147,9 @@ export class EncryptedFileSecretStore implements SecretStore {
       return;
     }
     // Rebuild the record without the entry: dynamic `delete` is avoided on purpose.
-    envelope.entries = Object.fromEntries(Object.entries(envelope.entries).filter(([k]) => k !== name));
+    envelope.entries = Object.fromEntries(
+      Object.entries(envelope.entries).filter(([k]) => k !== name),
+    );
     await this.save(profileId, envelope);
   }
 

@@ -9,7 +9,11 @@ import { MemoryJournalStore } from '../../../electron/core/store/journal-file.js
 import { FakeClock } from '../../helpers/fake-clock.js';
 
 /** A toy remote: a set of flags the step makes true, with failure injection. */
-function flagStep(remote: Set<string>, desired: string[], opts: { failOnApply?: string; secret?: string } = {}) {
+function flagStep(
+  remote: Set<string>,
+  desired: string[],
+  opts: { failOnApply?: string; secret?: string } = {},
+) {
   const calls: string[] = [];
   const step: StepDefinition<'test.flags'> = {
     kind: 'test.flags',
@@ -20,17 +24,26 @@ function flagStep(remote: Set<string>, desired: string[], opts: { failOnApply?: 
       return Promise.resolve({
         changes: desired
           .filter((f) => !remote.has(f))
-          .map((f) => ({ id: f, action: 'add' as const, target: `flag ${f}`, detail: `turn ${f} on` })),
+          .map((f) => ({
+            id: f,
+            action: 'add' as const,
+            target: `flag ${f}`,
+            detail: `turn ${f} on`,
+          })),
       });
     },
     async apply(plan: StepPlan, ctx: StepContext) {
       calls.push('apply');
       for (const c of plan.changes) {
         if (opts.failOnApply === c.id) {
-          throw new WizardError('server_error', `the server failed on ${c.id} ${opts.secret ?? ''}`, {
-            remediation: 'Retry.',
-            retryable: true,
-          });
+          throw new WizardError(
+            'server_error',
+            `the server failed on ${c.id} ${opts.secret ?? ''}`,
+            {
+              remediation: 'Retry.',
+              retryable: true,
+            },
+          );
         }
         ctx.progress(`turning ${c.id} on`);
         remote.add(c.id);
@@ -56,7 +69,12 @@ function setup() {
   const journal = new MemoryJournalStore();
   const events: EngineEvent[] = [];
   const { logger, records } = memoryLogger();
-  const engine = new Engine({ journal, clock: new FakeClock(), log: logger, emit: (e) => events.push(e) });
+  const engine = new Engine({
+    journal,
+    clock: new FakeClock(),
+    log: logger,
+    emit: (e) => events.push(e),
+  });
   return { journal, events, engine, records };
 }
 
@@ -80,9 +98,18 @@ describe('Engine', () => {
     const r = await engine.run(step, { profileId: 'p1', mode: 'apply' });
     expect(r.phase).toBe('verified');
     expect(r.checks.every((c) => c.status === 'pass')).toBe(true);
-    const phases = events.filter((e) => e.type === 'phase').map((e) => (e.type === 'phase' ? e.phase : ''));
-    expect(phases).toEqual(['planning', 'planned', 'applying', 'applying', 'applying', 'applied', 'verifying', 'verified']);
-    const progress = events.filter((e) => e.type === 'progress').map((e) => (e.type === 'progress' ? e.message : ''));
+    const phases = events.flatMap((e) => (e.type === 'phase' ? [e.phase] : []));
+    expect(phases).toEqual([
+      'planning',
+      'planned',
+      'applying',
+      'applying',
+      'applying',
+      'applied',
+      'verifying',
+      'verified',
+    ]);
+    const progress = events.flatMap((e) => (e.type === 'progress' ? [e.message] : []));
     expect(progress).toEqual(['turning a on', 'turning b on']);
   });
 
@@ -90,7 +117,11 @@ describe('Engine', () => {
     const { engine } = setup();
     const remote = new Set<string>();
     const { step, calls } = flagStep(remote, ['a']);
-    const r = await engine.run(step, { profileId: 'p1', mode: 'apply', confirm: () => Promise.resolve(false) });
+    const r = await engine.run(step, {
+      profileId: 'p1',
+      mode: 'apply',
+      confirm: () => Promise.resolve(false),
+    });
     expect(r.phase).toBe('planned');
     expect(calls).toEqual(['plan']);
     expect(remote.size).toBe(0);
@@ -100,7 +131,10 @@ describe('Engine', () => {
     const { engine, journal } = setup();
     registerSecret('engine-planted-secret-31337');
     const remote = new Set<string>();
-    const first = flagStep(remote, ['a', 'b', 'c'], { failOnApply: 'b', secret: 'engine-planted-secret-31337' });
+    const first = flagStep(remote, ['a', 'b', 'c'], {
+      failOnApply: 'b',
+      secret: 'engine-planted-secret-31337',
+    });
     const r1 = await engine.run(first.step, { profileId: 'p1', mode: 'apply' });
     expect(r1.phase).toBe('failed');
     expect(r1.error?.code).toBe('server_error');
@@ -119,8 +153,22 @@ describe('Engine', () => {
   it('finds a run interrupted mid-apply and resumes it with its remembered data', async () => {
     const { engine, journal } = setup();
     // Simulate a crash: the journal ends in "applying" with resume data.
-    await journal.append({ runId: 'r-old', profileId: 'p1', step: 'dbt', phase: 'planning', at: 't', data: { kind: 'test.flags' } });
-    await journal.append({ runId: 'r-old', profileId: 'p1', step: 'dbt', phase: 'applying', at: 't', data: { kind: 'test.flags', done_a: true } });
+    await journal.append({
+      runId: 'r-old',
+      profileId: 'p1',
+      step: 'dbt',
+      phase: 'planning',
+      at: 't',
+      data: { kind: 'test.flags' },
+    });
+    await journal.append({
+      runId: 'r-old',
+      profileId: 'p1',
+      step: 'dbt',
+      phase: 'applying',
+      at: 't',
+      data: { kind: 'test.flags', done_a: true },
+    });
     const interrupted = findInterrupted(await journal.read('p1'));
     expect(interrupted).toHaveLength(1);
     expect(interrupted[0]).toMatchObject({ runId: 'r-old', phase: 'applying', kind: 'test.flags' });

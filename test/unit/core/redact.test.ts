@@ -3,14 +3,38 @@ import { REDACTED, Redactor, lastFour } from '../../../electron/core/redact.js';
 
 describe('Redactor', () => {
   const cases: [string, string, string][] = [
-    ['Okta API token', 'Authorization: SSWS 00abcDEFghiJKLmnoPQRstuVWXyz0123456789', '00abcDEFghiJKLmnoPQRstuVWXyz0123456789'],
+    [
+      'Okta API token',
+      'Authorization: SSWS 00abcDEFghiJKLmnoPQRstuVWXyz0123456789',
+      '00abcDEFghiJKLmnoPQRstuVWXyz0123456789',
+    ],
     ['Bearer token', 'sent Bearer abc.def-ghi_jkl/mno+pqr=', 'abc.def-ghi_jkl/mno+pqr='],
-    ['dbt Token scheme', 'Authorization: Token dbtc_AbCdEfGhIjKlMnOpQrSt', 'dbtc_AbCdEfGhIjKlMnOpQrSt'],
+    [
+      'dbt Token scheme',
+      'Authorization: Token dbtc_AbCdEfGhIjKlMnOpQrSt',
+      'dbtc_AbCdEfGhIjKlMnOpQrSt',
+    ],
     ['bare dbt service token', 'token is dbtc_zyxwvutsrqponmlk here', 'dbtc_zyxwvutsrqponmlk'],
-    ['JWT', 'got eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl ok', 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl'],
-    ['JSON token_string', '{"id":1,"token_string":"s3cr3t-value-from-dbt"}', 's3cr3t-value-from-dbt'],
-    ['Graph SecretToken key', '{"key":"SecretToken","value":"x"} and secretToken=abcdefgh123', 'abcdefgh123'],
-    ['client_secret form field', 'grant_type=x&client_secret=very-secret-123&scope=y', 'very-secret-123'],
+    [
+      'JWT',
+      'got eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl ok',
+      'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl',
+    ],
+    [
+      'JSON token_string',
+      '{"id":1,"token_string":"s3cr3t-value-from-dbt"}',
+      's3cr3t-value-from-dbt',
+    ],
+    [
+      'Graph SecretToken key',
+      '{"key":"SecretToken","value":"x"} and secretToken=abcdefgh123',
+      'abcdefgh123',
+    ],
+    [
+      'client_secret form field',
+      'grant_type=x&client_secret=very-secret-123&scope=y',
+      'very-secret-123',
+    ],
     ['URL userinfo', 'proxy http://alice:hunter22@proxy.corp:8080', 'hunter22'],
     ['private key', '-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----', 'MIIEv'],
   ];
@@ -48,7 +72,8 @@ describe('Redactor', () => {
   });
 
   it('leaves ordinary text alone', () => {
-    const text = 'Turned SCIM on for account 1234 at https://cloud.getdbt.com/api/v3/accounts/1234/scim-config/';
+    const text =
+      'Turned SCIM on for account 1234 at https://cloud.getdbt.com/api/v3/accounts/1234/scim-config/';
     expect(new Redactor().redact(text)).toBe(text);
   });
 

@@ -4,7 +4,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveHome } from '../../../electron/core/home.js';
 import { FileJournalStore } from '../../../electron/core/store/journal-file.js';
 import { ProfileStore } from '../../../electron/core/store/profiles.js';
-import { EncryptedFileSecretStore, MemorySecretStore } from '../../../electron/core/store/secrets.js';
+import {
+  EncryptedFileSecretStore,
+  MemorySecretStore,
+} from '../../../electron/core/store/secrets.js';
 import { MemoryKeyEncryptor } from '../../helpers/encryptor.js';
 import { tempDir } from '../../helpers/temp.js';
 
@@ -21,7 +24,11 @@ const PLANTED = 'dbtc_PLANTEDsecretValue0123456789';
 
 describe('EncryptedFileSecretStore', () => {
   function store(encryptor = new MemoryKeyEncryptor(), accepted = false) {
-    return new EncryptedFileSecretStore({ dir, encryptor, weakBackendAccepted: () => Promise.resolve(accepted) });
+    return new EncryptedFileSecretStore({
+      dir,
+      encryptor,
+      weakBackendAccepted: () => Promise.resolve(accepted),
+    });
   }
 
   it('round-trips a value, writes a 0600 versioned envelope, and never the plain value', async () => {
@@ -32,7 +39,11 @@ describe('EncryptedFileSecretStore', () => {
     const path = join(dir, 'p1.json');
     const text = await readFile(path, 'utf8');
     expect(text).not.toContain(PLANTED);
-    expect(JSON.parse(text)).toMatchObject({ format: 'dbt-scim-wizard/secrets', version: 1, backend: 'test_keyring' });
+    expect(JSON.parse(text)).toMatchObject({
+      format: 'dbt-scim-wizard/secrets',
+      version: 1,
+      backend: 'test_keyring',
+    });
     expect((await stat(path)).mode & 0o777).toBe(0o600);
   });
 
@@ -53,20 +64,30 @@ describe('EncryptedFileSecretStore', () => {
 
   it('refuses to persist when encryption is unavailable', async () => {
     const s = store(new MemoryKeyEncryptor('gnome_libsecret', false));
-    await expect(s.set('p1', 'a', 'value-123456')).rejects.toMatchObject({ code: 'secret_storage_unavailable' });
+    await expect(s.set('p1', 'a', 'value-123456')).rejects.toMatchObject({
+      code: 'secret_storage_unavailable',
+    });
   });
 
   it('refuses the basic_text backend unless the admin accepted the risk', async () => {
-    await expect(store(new MemoryKeyEncryptor('basic_text')).set('p1', 'a', 'value-123456')).rejects.toMatchObject({
+    await expect(
+      store(new MemoryKeyEncryptor('basic_text')).set('p1', 'a', 'value-123456'),
+    ).rejects.toMatchObject({
       code: 'secret_storage_unavailable',
     });
-    const meta = await store(new MemoryKeyEncryptor('basic_text'), true).set('p1', 'a', 'value-123456');
+    const meta = await store(new MemoryKeyEncryptor('basic_text'), true).set(
+      'p1',
+      'a',
+      'value-123456',
+    );
     expect(meta.name).toBe('a');
   });
 
   it('rejects bad names and unsafe profile ids', async () => {
     const s = store();
-    await expect(s.set('p1', 'Bad Name', 'value-123456')).rejects.toMatchObject({ code: 'bad_input' });
+    await expect(s.set('p1', 'Bad Name', 'value-123456')).rejects.toMatchObject({
+      code: 'bad_input',
+    });
     await expect(s.set('../etc', 'a', 'value-123456')).rejects.toThrow('Invalid profile id');
   });
 
@@ -97,7 +118,11 @@ describe('ProfileStore', () => {
     await s.update(a.id, { currentStep: 'idp', idp: 'entra' });
     await s.setStepStatus(a.id, 'dbt', 'verified', 'SCIM on');
     const reread = await new ProfileStore(dir).get(a.id);
-    expect(reread).toMatchObject({ currentStep: 'idp', idp: 'entra', steps: { dbt: { status: 'verified', summary: 'SCIM on' } } });
+    expect(reread).toMatchObject({
+      currentStep: 'idp',
+      idp: 'entra',
+      steps: { dbt: { status: 'verified', summary: 'SCIM on' } },
+    });
     await s.select(a.id);
     await s.delete(a.id);
     expect((await s.list()).activeProfileId).toBe(b.id);
@@ -118,8 +143,18 @@ describe('ProfileStore', () => {
 describe('FileJournalStore', () => {
   it('appends redacted lines and skips a torn last line', async () => {
     const j = new FileJournalStore(join(dir, 'journal'));
-    await j.append({ runId: 'r', profileId: 'p1', step: 'dbt', phase: 'applying', at: 't', data: { note: `Bearer ${PLANTED}` } });
-    await writeFile(join(dir, 'journal', 'p1.jsonl'), (await readFile(join(dir, 'journal', 'p1.jsonl'), 'utf8')) + '{"torn');
+    await j.append({
+      runId: 'r',
+      profileId: 'p1',
+      step: 'dbt',
+      phase: 'applying',
+      at: 't',
+      data: { note: `Bearer ${PLANTED}` },
+    });
+    await writeFile(
+      join(dir, 'journal', 'p1.jsonl'),
+      (await readFile(join(dir, 'journal', 'p1.jsonl'), 'utf8')) + '{"torn',
+    );
     const entries = await j.read('p1');
     expect(entries).toHaveLength(1);
     expect(JSON.stringify(entries)).not.toContain(PLANTED);
@@ -130,8 +165,14 @@ describe('resolveHome', () => {
   it('honours DBT_SCIM_WIZARD_HOME, else the platform directory', () => {
     expect(resolveHome({ DBT_SCIM_WIZARD_HOME: '/x/y' }, 'linux', '/home/a')).toBe('/x/y');
     expect(resolveHome({}, 'linux', '/home/a')).toBe('/home/a/.config/dbt-scim-wizard');
-    expect(resolveHome({ XDG_CONFIG_HOME: '/cfg' }, 'linux', '/home/a')).toBe('/cfg/dbt-scim-wizard');
-    expect(resolveHome({}, 'darwin', '/Users/a')).toBe('/Users/a/Library/Application Support/dbt-scim-wizard');
-    expect(resolveHome({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32', 'C:\\Users\\a')).toContain('dbt-scim-wizard');
+    expect(resolveHome({ XDG_CONFIG_HOME: '/cfg' }, 'linux', '/home/a')).toBe(
+      '/cfg/dbt-scim-wizard',
+    );
+    expect(resolveHome({}, 'darwin', '/Users/a')).toBe(
+      '/Users/a/Library/Application Support/dbt-scim-wizard',
+    );
+    expect(
+      resolveHome({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32', 'C:\\Users\\a'),
+    ).toContain('dbt-scim-wizard');
   });
 });

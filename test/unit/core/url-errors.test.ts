@@ -56,7 +56,12 @@ describe('errors', () => {
   });
 
   it('joins the message and the remediation', () => {
-    const e = new WizardError('auth_failed', 'dbt refused the token.', { remediation: 'Create a new token.' });
-    expect(e.toInfo()).toEqual({ code: 'auth_failed', message: 'dbt refused the token. Create a new token.' });
+    const e = new WizardError('auth_failed', 'dbt refused the token.', {
+      remediation: 'Create a new token.',
+    });
+    expect(e.toInfo()).toEqual({
+      code: 'auth_failed',
+      message: 'dbt refused the token. Create a new token.',
+    });
   });
 });
