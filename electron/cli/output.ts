@@ -3,7 +3,7 @@
  * (CLI.md's shape), readable lines otherwise. Everything printed passes the redaction sink.
  */
 import type { ErrorCode } from '../core/errors.js';
-import { WizardError, toWizardError } from '../core/errors.js';
+import { toWizardError, type WizardError } from '../core/errors.js';
 import type { CheckStatus } from '../core/model.js';
 import { redact, redactDeep } from '../core/redact.js';
 
@@ -17,6 +17,8 @@ export interface CliChange {
   readonly id: string;
   readonly action: string;
   readonly target: string;
+  /** The sentence an admin reads (an addition to CLI.md's shape). */
+  readonly detail?: string;
 }
 
 export interface CommandReport {
@@ -28,6 +30,10 @@ export interface CommandReport {
   readonly data?: unknown;
   /** An error the command decided on (e.g. the cause of a failed check). */
   readonly error?: WizardError;
+  /** The cause of a failed check, reported as the document's `error` without being thrown. */
+  readonly errorInfo?: { readonly code: string; readonly message: string };
+  /** Overrides the exit code that the checks imply. */
+  readonly exitCode?: number;
 }
 
 export interface JsonDocument {
@@ -51,7 +57,6 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'ip_restricted':
       return EXIT.auth;
     case 'not_found':
-    case 'conflict':
     case 'rate_limited':
     case 'server_error':
     case 'html_response':
@@ -65,6 +70,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'proxy':
     case 'proxy_auth':
       return EXIT.remote;
+    case 'conflict':
     case 'secret_storage_unavailable':
     case 'cancelled':
     case 'internal':
@@ -73,6 +79,9 @@ export function exitCodeFor(code: ErrorCode): number {
 }
 
 export function reportExitCode(report: CommandReport): number {
+  if (report.exitCode !== undefined) {
+    return report.exitCode;
+  }
   if (report.error) {
     return exitCodeFor(report.error.code);
   }
@@ -80,7 +89,11 @@ export function reportExitCode(report: CommandReport): number {
   return bad ? EXIT.failed : EXIT.ok;
 }
 
-export function toJsonDocument(command: string, report: CommandReport | undefined, error?: unknown): JsonDocument {
+export function toJsonDocument(
+  command: string,
+  report: CommandReport | undefined,
+  error?: unknown,
+): JsonDocument {
   const err = error !== undefined ? toWizardError(error) : report?.error;
   const checks = [...(report?.checks ?? [])];
   const doc: JsonDocument = {
@@ -89,14 +102,27 @@ export function toJsonDocument(command: string, report: CommandReport | undefine
     checks,
     changes: [...(report?.changes ?? [])],
     ...(report?.data !== undefined ? { data: report.data } : {}),
-    ...(err ? { error: err.toInfo() } : {}),
+    ...(err
+      ? { error: err.toInfo() }
+      : report?.errorInfo
+        ? { error: { ...report.errorInfo } }
+        : {}),
   };
   return redactDeep(doc);
 }
 
-const MARK: Record<CheckStatus, string> = { pass: 'PASS', fail: 'FAIL', pending: 'PENDING', skip: 'SKIP' };
+const MARK: Record<CheckStatus, string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  pending: 'PENDING',
+  skip: 'SKIP',
+};
 
-export function formatHuman(command: string, report: CommandReport | undefined, error?: unknown): string {
+export function formatHuman(
+  command: string,
+  report: CommandReport | undefined,
+  error?: unknown,
+): string {
   const out: string[] = [];
   for (const line of report?.lines ?? []) {
     out.push(line);
@@ -114,7 +140,9 @@ export function formatHuman(command: string, report: CommandReport | undefined, 
   const err = error !== undefined ? toWizardError(error) : report?.error;
   if (err) {
     out.push(`Error (${err.code}): ${err.message}`);
-    out.push(`What to do: ${err.remediation}`);
+    if (err.remediation) {
+      out.push(`What to do: ${err.remediation}`);
+    }
   }
   if (out.length === 0) {
     out.push(`${command}: done.`);

@@ -84,7 +84,8 @@ export function isAbortError(e: unknown): boolean {
 
 export function cancelled(): WizardError {
   return new WizardError('cancelled', 'The operation was cancelled.', {
-    remediation: 'Run it again when you are ready; nothing was left half-done that a re-run does not fix.',
+    remediation:
+      'Run it again when you are ready; nothing was left half-done that a re-run does not fix.',
     retryable: true,
   });
 }
@@ -110,4 +111,12 @@ export function toWizardError(e: unknown): WizardError {
 /** The redacted `{code, message}` of any thrown value. */
 export function errorInfo(e: unknown): ErrorInfo {
   return toWizardError(e).toInfo();
+}
+
+/** Rebuilds a typed error from its `{code, message}` form (the message already holds the remediation). */
+export function fromErrorInfo(info: ErrorInfo): WizardError {
+  const code = (ERROR_CODES as readonly string[]).includes(info.code)
+    ? (info.code as ErrorCode)
+    : 'internal';
+  return new WizardError(code, info.message, { remediation: '' });
 }

@@ -19,6 +19,16 @@ export const CHANNELS = [
   'secrets:set',
   'secrets:delete',
   'shell:openExternal',
+  'dbt:connect',
+  'dbt:recheck',
+  'dbt:tick',
+  'dbt:setScimUrl',
+  'dbt:plan',
+  'dbt:apply',
+  'dbt:check',
+  'dbt:tokens',
+  'dbt:pasteToken',
+  'dbt:deleteToken',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 

@@ -43,7 +43,10 @@ export const profileSchema = z.object({
     apiUrl: z.string().optional(),
     accountId: z.number().optional(),
     scimUrl: z.string().optional(),
+    scimTokenId: z.number().optional(),
+    scimTokenName: z.string().optional(),
   }),
+  manual: z.record(z.string(), z.string()),
   currentStep: stepId,
   steps: z.record(stepId, stepStateSchema),
   createdAt: z.string(),
@@ -76,7 +79,60 @@ const secretValue = z
   .string()
   .min(1)
   .max(8192)
-  .refine((v) => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(v.trim()), 'a token has no control characters');
+  .refine(
+    // eslint-disable-next-line no-control-regex -- the point is to refuse control characters
+    (v) => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(v.trim()),
+    'a token has no control characters',
+  );
+
+export const runResultSchema = z.object({
+  runId: z.string(),
+  kind: z.string(),
+  phase: z.enum(RUN_PHASES),
+  changes: z.array(changeSchema),
+  checks: z.array(checkSchema),
+  error: errorInfoSchema.optional(),
+  resumed: z.boolean(),
+});
+
+const prerequisitesSchema = z.object({
+  checks: z.array(checkSchema),
+  detectedIdp: idp.nullable(),
+  ipRestricted: z.boolean(),
+  account: z.object({
+    id: z.number(),
+    name: z.string(),
+    plan: z.string(),
+    ssoMethod: z.string().nullable(),
+  }),
+});
+
+const dbtStepParams = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('dbt.scim-config'),
+      manualUpdatesAllowed: z.boolean().optional(),
+      scimControlledLicenseType: z.boolean().optional(),
+    })
+    .strict(),
+  z.object({ kind: z.literal('dbt.ip-allowlist'), cidrs: z.string().max(20_000) }).strict(),
+  z
+    .object({ kind: z.literal('dbt.scim-token'), name: z.string().trim().max(255).optional() })
+    .strict(),
+]);
+
+const scimTokenRow = z.object({
+  id: z.number(),
+  name: z.string(),
+  createdAt: z.string(),
+  lastUsed: z.string().nullable(),
+  saved: z.boolean(),
+  inUse: z.boolean(),
+});
+const tokensSchema = z.object({ listAvailable: z.boolean(), tokens: z.array(scimTokenRow) });
+
+/** A pasted URL or token: bounded, and only trimmed here (cleaning happens in core, with typed errors). */
+const pasted = z.string().max(4096);
 
 export const contract = {
   'app:info': {
@@ -129,7 +185,10 @@ export const contract = {
     input: z.object({ accepted: z.boolean() }).strict(),
     output: secretStatusSchema,
   },
-  'secrets:list': { input: z.object({ profileId: id }).strict(), output: z.array(secretMetaSchema) },
+  'secrets:list': {
+    input: z.object({ profileId: id }).strict(),
+    output: z.array(secretMetaSchema),
+  },
   'secrets:set': {
     input: z
       .object({
@@ -145,16 +204,77 @@ export const contract = {
     output: z.null(),
   },
   'shell:openExternal': {
-    input: z.object({ url: z.string().url().max(2048) }).strict(),
+    input: z.object({ url: z.url().max(2048) }).strict(),
     output: z.null(),
+  },
+  'dbt:connect': {
+    input: z
+      .object({
+        profileId: id,
+        apiUrl: pasted,
+        accountId: z.union([z.number(), z.string().max(40)]),
+        apiToken: pasted.optional(),
+      })
+      .strict(),
+    output: z.object({
+      profile: profileSchema,
+      warnings: z.array(z.string()),
+      notes: z.array(z.string()),
+      prerequisites: prerequisitesSchema.optional(),
+    }),
+  },
+  'dbt:recheck': {
+    input: z.object({ profileId: id }).strict(),
+    output: z.object({ profile: profileSchema, prerequisites: prerequisitesSchema }),
+  },
+  'dbt:tick': {
+    input: z
+      .object({ profileId: id, item: z.string().regex(/^[a-z0-9.-]{1,64}$/), done: z.boolean() })
+      .strict(),
+    output: profileSchema,
+  },
+  'dbt:setScimUrl': {
+    input: z.object({ profileId: id, scimUrl: pasted }).strict(),
+    output: z.object({ profile: profileSchema, warnings: z.array(z.string()) }),
+  },
+  'dbt:plan': {
+    input: z.object({ profileId: id, step: dbtStepParams }).strict(),
+    output: runResultSchema,
+  },
+  'dbt:apply': {
+    input: z
+      .object({
+        profileId: id,
+        step: dbtStepParams,
+        expectedChangeIds: z.array(z.string()).max(100).optional(),
+      })
+      .strict(),
+    output: runResultSchema,
+  },
+  'dbt:check': {
+    input: z.object({ profileId: id }).strict(),
+    output: z.object({
+      checks: z.array(checkSchema),
+      failure: z.object({ code: z.string(), checkId: z.string() }).optional(),
+    }),
+  },
+  'dbt:tokens': { input: z.object({ profileId: id }).strict(), output: tokensSchema },
+  'dbt:pasteToken': {
+    input: z.object({ profileId: id, value: pasted }).strict(),
+    output: z.object({ secret: secretMetaSchema, notes: z.array(z.string()) }),
+  },
+  'dbt:deleteToken': {
+    input: z
+      .object({ profileId: id, tokenId: z.number().int().positive(), force: z.boolean() })
+      .strict(),
+    output: tokensSchema,
   },
 } as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>;
 
 // Every channel in channels.ts has schemas here, and nothing else does.
 type ContractChannel = keyof typeof contract;
 type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const channelsMatch: Exact<ContractChannel, Channel> = true;
-void channelsMatch;
+export const channelsMatch: Exact<ContractChannel, Channel> = true;
 
 export type Input<C extends Channel> = z.input<(typeof contract)[C]['input']>;
 export type ParsedInput<C extends Channel> = z.output<(typeof contract)[C]['input']>;
@@ -195,3 +315,7 @@ export type SecretMetaDto = z.output<typeof secretMetaSchema>;
 export type SecretStatusDto = z.output<typeof secretStatusSchema>;
 export type CheckDto = z.output<typeof checkSchema>;
 export type ChangeDto = z.output<typeof changeSchema>;
+export type RunResultDto = z.output<typeof runResultSchema>;
+export type PrerequisitesDto = z.output<typeof prerequisitesSchema>;
+export type DbtStepParamsDto = z.input<typeof dbtStepParams>;
+export type TokensDto = z.output<typeof tokensSchema>;

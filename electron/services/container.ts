@@ -7,13 +7,26 @@ import { Engine, findInterrupted, type EngineEvent } from '../core/engine.js';
 import { WizardError } from '../core/errors.js';
 import { homeLayout } from '../core/home.js';
 import { systemClock } from '../core/clock.js';
-import type { Clock, Encryptor, ExternalOpener, HttpClient, JournalStore, Logger, SecretStore } from '../core/ports.js';
+import type {
+  Clock,
+  Encryptor,
+  ExternalOpener,
+  HttpClient,
+  JournalStore,
+  Logger,
+  SecretStore,
+} from '../core/ports.js';
 import { FileJournalStore } from '../core/store/journal-file.js';
 import { ProfileStore } from '../core/store/profiles.js';
-import { EncryptedFileSecretStore, MemorySecretStore, WEAK_BACKENDS } from '../core/store/secrets.js';
+import {
+  EncryptedFileSecretStore,
+  MemorySecretStore,
+  WEAK_BACKENDS,
+} from '../core/store/secrets.js';
 import { createHttpClient } from '../adapters/http/client.js';
 import type { HandlerTable } from './dispatch.js';
 import { assertExternalUrlAllowed } from './external.js';
+import { createDbtService, type DbtService } from './dbt.js';
 
 export type Face = 'electron' | 'bridge' | 'cli';
 
@@ -44,6 +57,7 @@ export interface Services {
   readonly secrets: SecretStore;
   readonly journal: JournalStore;
   readonly engine: Engine;
+  readonly dbt: DbtService;
   readonly handlers: HandlerTable;
   /** Subscribes to engine events (progress, phases); returns the unsubscribe. */
   onEvent(listener: EventListener): () => void;
@@ -85,6 +99,8 @@ export function createServices(options: ServicesOptions): Services {
   };
   const engine = new Engine({ journal, clock, log: log.child('engine'), emit });
 
+  const dbt = createDbtService({ http, clock, engine, profiles, secrets });
+
   const secretStatus = async (): Promise<{
     persistent: boolean;
     backend: string;
@@ -93,11 +109,21 @@ export function createServices(options: ServicesOptions): Services {
   }> => {
     const weakBackendAccepted = await profiles.weakSecretBackendAccepted();
     if (!encryptor || !(await encryptor.isAvailable())) {
-      return { persistent: false, backend: encryptor ? 'unavailable' : 'memory', weakBackend: false, weakBackendAccepted };
+      return {
+        persistent: false,
+        backend: encryptor ? 'unavailable' : 'memory',
+        weakBackend: false,
+        weakBackendAccepted,
+      };
     }
     const backend = await encryptor.backend();
     const weakBackend = WEAK_BACKENDS.has(backend);
-    return { persistent: !weakBackend || weakBackendAccepted, backend, weakBackend, weakBackendAccepted };
+    return {
+      persistent: !weakBackend || weakBackendAccepted,
+      backend,
+      weakBackend,
+      weakBackendAccepted,
+    };
   };
 
   const handlers: HandlerTable = {
@@ -162,6 +188,17 @@ export function createServices(options: ServicesOptions): Services {
       await options.opener.open(url.toString());
       return null;
     },
+    'dbt:connect': (input) => dbt.connect(input),
+    'dbt:recheck': (input) => dbt.recheck(input.profileId),
+    'dbt:tick': (input) =>
+      profiles.update(input.profileId, { manual: { [input.item]: input.done } }),
+    'dbt:setScimUrl': (input) => dbt.setScimUrl(input.profileId, input.scimUrl),
+    'dbt:plan': (input) => dbt.run(input.profileId, input.step, 'plan'),
+    'dbt:apply': (input) => dbt.run(input.profileId, input.step, 'apply', input.expectedChangeIds),
+    'dbt:check': (input) => dbt.checkProfile(input.profileId),
+    'dbt:tokens': (input) => dbt.tokens(input.profileId),
+    'dbt:pasteToken': (input) => dbt.pasteToken(input.profileId, input.value),
+    'dbt:deleteToken': (input) => dbt.deleteToken(input.profileId, input.tokenId, input.force),
   };
 
   return {
@@ -173,6 +210,7 @@ export function createServices(options: ServicesOptions): Services {
     secrets,
     journal,
     engine,
+    dbt,
     handlers,
     onEvent: (listener) => {
       listeners.add(listener);

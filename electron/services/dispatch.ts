@@ -12,7 +12,16 @@ import type { Result } from '../ipc/api.js';
 import { CHANNELS, type Channel } from '../ipc/channels.js';
 import { contract, type Output, type ParsedInput } from '../ipc/contract.js';
 
-export type Handler<C extends Channel> = (input: ParsedInput<C>) => Promise<Output<C>>;
+/** Handlers may return read-only data: the output schema copies it on the way out anyway. */
+type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+export type Handler<C extends Channel> = (
+  input: ParsedInput<C>,
+) => Promise<DeepReadonly<Output<C>>>;
 export type HandlerTable = { readonly [C in Channel]: Handler<C> };
 
 const KNOWN: ReadonlySet<string> = new Set(CHANNELS);
@@ -43,7 +52,10 @@ export async function dispatch(
     // Zod messages quote no input values, so nothing the renderer sent is echoed back.
     return {
       ok: false,
-      error: { code: 'bad_input', message: redact(`Invalid input for ${channel}: ${describeIssues(parsed.error)}.`) },
+      error: {
+        code: 'bad_input',
+        message: redact(`Invalid input for ${channel}: ${describeIssues(parsed.error)}.`),
+      },
     };
   }
   try {
@@ -51,8 +63,17 @@ export async function dispatch(
     const value: unknown = await handler(parsed.data);
     const out = spec.output.safeParse(value);
     if (!out.success) {
-      log?.error(`handler output does not match the contract`, { channel, issues: describeIssues(out.error) });
-      return { ok: false, error: { code: 'internal', message: 'The app produced an unexpected answer. Please report it.' } };
+      log?.error(`handler output does not match the contract`, {
+        channel,
+        issues: describeIssues(out.error),
+      });
+      return {
+        ok: false,
+        error: {
+          code: 'internal',
+          message: 'The app produced an unexpected answer. Please report it.',
+        },
+      };
     }
     return { ok: true, value: out.data };
   } catch (e) {

@@ -1,5 +1,13 @@
 import type { CommandSpec } from '../spec.js';
+import { dbtCheck, dbtEnable, dbtTokensCreate, dbtTokensDelete, dbtTokensList } from './dbt.js';
 import { profilesList } from './profiles.js';
 
 /** Every command the CLI has. `--help` lists exactly these: only commands that work. */
-export const COMMANDS: readonly CommandSpec[] = [profilesList];
+export const COMMANDS: readonly CommandSpec[] = [
+  dbtCheck,
+  dbtEnable,
+  dbtTokensList,
+  dbtTokensCreate,
+  dbtTokensDelete,
+  profilesList,
+];

@@ -23,7 +23,12 @@ export const profileSchema = z.object({
     apiUrl: z.string().optional(),
     accountId: z.number().int().positive().optional(),
     scimUrl: z.string().optional(),
+    /** The dbt id and name of the SCIM token whose value the secret store holds. */
+    scimTokenId: z.number().int().optional(),
+    scimTokenName: z.string().optional(),
   }),
+  /** Console-only checklist items the admin ticked (item id → ISO time), for steps without an API. */
+  manual: z.record(z.string(), z.string()).default({}),
   currentStep: z.enum(STEP_IDS),
   steps: z.record(z.enum(STEP_IDS), stepStateSchema),
   createdAt: z.string(),
@@ -46,10 +51,35 @@ export interface ProfilePatch {
   readonly idp?: Profile['idp'];
   readonly dbt?: Profile['dbt'];
   readonly currentStep?: StepId;
+  /** Ticks (true) or unticks (false) console-only checklist items. */
+  readonly manual?: Readonly<Record<string, boolean>>;
 }
 
 function initialSteps(): Profile['steps'] {
-  return Object.fromEntries(STEP_IDS.map((id) => [id, { status: 'not_started' as const }])) as Profile['steps'];
+  return Object.fromEntries(
+    STEP_IDS.map((id) => [id, { status: 'not_started' as const }]),
+  ) as Profile['steps'];
+}
+
+function applyTicks(
+  current: Readonly<Record<string, string>>,
+  ticks: Readonly<Record<string, boolean>>,
+  at: Date,
+): Record<string, string> {
+  const untick = new Set(
+    Object.entries(ticks)
+      .filter(([, done]) => !done)
+      .map(([item]) => item),
+  );
+  const out: Record<string, string> = Object.fromEntries(
+    Object.entries(current).filter(([item]) => !untick.has(item)),
+  );
+  for (const [item, done] of Object.entries(ticks)) {
+    if (done) {
+      out[item] ??= at.toISOString();
+    }
+  }
+  return out;
 }
 
 function notFound(id: string): WizardError {
@@ -78,7 +108,8 @@ export class ProfileStore {
     const parsed = settingsFileSchema.safeParse(JSON.parse(text));
     if (!parsed.success) {
       throw new WizardError('invalid_response', `The settings file ${this.path} is damaged.`, {
-        remediation: 'Move it aside and start the app again; profiles will have to be created anew.',
+        remediation:
+          'Move it aside and start the app again; profiles will have to be created anew.',
       });
     }
     return parsed.data;
@@ -117,6 +148,7 @@ export class ProfileStore {
         name: input.name.trim(),
         idp: input.idp,
         dbt: {},
+        manual: {},
         currentStep: 'prerequisites',
         steps: initialSteps(),
         createdAt: at,
@@ -141,6 +173,9 @@ export class ProfileStore {
         ...(patch.idp !== undefined ? { idp: patch.idp } : {}),
         ...(patch.dbt !== undefined ? { dbt: { ...current.dbt, ...patch.dbt } } : {}),
         ...(patch.currentStep !== undefined ? { currentStep: patch.currentStep } : {}),
+        ...(patch.manual !== undefined
+          ? { manual: applyTicks(current.manual, patch.manual, this.now()) }
+          : {}),
         updatedAt: this.now().toISOString(),
       };
       file.profiles[i] = next;

@@ -22,10 +22,8 @@ describe('CLI framework', () => {
     for (const c of COMMANDS) {
       expect(r.stdout).toContain(c.path.join(' '));
     }
-    const listed = r.stdout
-      .split('\n')
-      .filter((l) => /^ {2}[a-z]/.test(l) && !l.includes('_TOKEN'))
-      .map((l) => l.trim().split(/\s{2,}/)[0]);
+    const section = r.stdout.split('Commands:\n')[1]?.split('\n\n')[0] ?? '';
+    const listed = section.split('\n').map((l) => l.trim().split(/\s{2,}/)[0]);
     expect(listed.sort()).toEqual(COMMANDS.map((c) => c.path.join(' ')).sort());
     expect(r.stdout).toContain('DBT_SCIM_TOKEN');
     expect(r.stdout).toContain('Exit codes');
@@ -47,8 +45,14 @@ describe('CLI framework', () => {
   it('an unknown flag is bad input (exit 2), as one JSON document with --json', async () => {
     const r = await cli(['profiles', 'list', '--json', '--bogus'], { DBT_SCIM_WIZARD_HOME: home });
     expect(r.code).toBe(2);
-    expect(r.json).toMatchObject({ ok: false, command: 'profiles list', checks: [], changes: [], error: { code: 'bad_input' } });
-    expect(String((r.json?.error as { message: string }).message)).toContain('--bogus');
+    expect(r.json).toMatchObject({
+      ok: false,
+      command: 'profiles list',
+      checks: [],
+      changes: [],
+      error: { code: 'bad_input' },
+    });
+    expect((r.json?.error as { message: string }).message).toContain('--bogus');
   });
 
   it('an unknown command is bad input (exit 2)', async () => {
@@ -75,7 +79,11 @@ describe('profiles list', () => {
     await store.setStepStatus(p.id, 'dbt', 'verified');
     const r = await cli(['profiles', 'list', '--json'], { DBT_SCIM_WIZARD_HOME: home });
     expect(r.code).toBe(0);
-    expect(r.json).toMatchObject({ ok: true, command: 'profiles list', data: { activeProfileId: p.id } });
+    expect(r.json).toMatchObject({
+      ok: true,
+      command: 'profiles list',
+      data: { activeProfileId: p.id },
+    });
     const human = await cli(['profiles', 'list'], { DBT_SCIM_WIZARD_HOME: home });
     expect(human.stdout).toContain('Acme prod  (okta, 1/6 steps verified');
   });
@@ -92,8 +100,21 @@ describe('the real process', () => {
     const root = resolve(import.meta.dirname, '../../..');
     const r = spawnSync(
       process.execPath,
-      ['--import', 'tsx', resolve(root, 'electron/cli/index.ts'), 'profiles', 'list', '--json', '--nope'],
-      { cwd: root, env: { ...process.env, DBT_SCIM_WIZARD_HOME: home }, encoding: 'utf8', timeout: 30_000 },
+      [
+        '--import',
+        'tsx',
+        resolve(root, 'electron/cli/index.ts'),
+        'profiles',
+        'list',
+        '--json',
+        '--nope',
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, DBT_SCIM_WIZARD_HOME: home },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
     );
     expect(r.status).toBe(2);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: 'bad_input' } });

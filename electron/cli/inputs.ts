@@ -1,0 +1,95 @@
+/**
+ * Reading the CLI's inputs: flags are validated with the same core functions as the wizard,
+ * and secrets come only from the environment (or a prompt on a terminal). Everything is checked
+ * before anything is sent.
+ */
+import { badInput } from '../core/errors.js';
+import { cleanApiUrl, parseAccountId } from '../core/dbt/hosts.js';
+import { cleanSecret, type TokenKind } from '../core/dbt/secret-input.js';
+import type { DbtTarget } from '../services/dbt.js';
+import type { CommandContext } from './spec.js';
+
+export function stringFlag(ctx: CommandContext, name: string): string | undefined {
+  const v = ctx.flags[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function requireFlag(ctx: CommandContext, name: string, what: string): string {
+  const v = stringFlag(ctx, name);
+  if (v === undefined || v.trim() === '') {
+    throw badInput(`--${name} is missing.`, `Give ${what} with --${name}.`);
+  }
+  return v;
+}
+
+const SECRET_VARS: Record<string, { kind: TokenKind; what: string }> = {
+  DBT_SCIM_TOKEN: { kind: 'dbt-scim', what: 'the SCIM token the identity provider uses' },
+  DBT_API_TOKEN: { kind: 'dbt-api', what: 'a dbt account-admin service token' },
+};
+
+/** A secret from its environment variable, or a prompt on a terminal. Never from a flag. */
+export async function secretFromEnv(
+  ctx: CommandContext,
+  variable: keyof typeof SECRET_VARS,
+): Promise<string> {
+  const spec = SECRET_VARS[variable];
+  if (!spec) {
+    throw new Error(`unknown secret variable ${variable}`);
+  }
+  let raw = ctx.io.env[variable];
+  if ((raw === undefined || raw.trim() === '') && ctx.io.promptSecret) {
+    raw = await ctx.io.promptSecret(`${variable} (${spec.what}, not shown): `);
+  }
+  if (raw === undefined || raw.trim() === '') {
+    throw badInput(
+      `${variable} is not set.`,
+      `Set ${variable} to ${spec.what}; secrets are never read from flags.`,
+    );
+  }
+  try {
+    return cleanSecret(raw, spec.kind).value;
+  } catch (e) {
+    if (e instanceof Error) {
+      e.message = `${variable}: ${e.message}`;
+    }
+    throw e;
+  }
+}
+
+export interface DbtCoordinates {
+  readonly apiUrl: string;
+  readonly accountId: number;
+  readonly warnings: readonly string[];
+}
+
+export function dbtCoordinates(ctx: CommandContext): DbtCoordinates {
+  const api = cleanApiUrl(
+    requireFlag(ctx, 'dbt-api-url', 'the dbt API host, e.g. https://cloud.getdbt.com'),
+  );
+  const accountId = parseAccountId(requireFlag(ctx, 'dbt-account-id', 'the dbt account id'));
+  return { apiUrl: api.url, accountId, warnings: api.warnings };
+}
+
+export async function dbtTarget(
+  ctx: CommandContext,
+): Promise<DbtTarget & { warnings: readonly string[] }> {
+  const coords = dbtCoordinates(ctx);
+  const apiToken = await secretFromEnv(ctx, 'DBT_API_TOKEN');
+  return {
+    apiUrl: coords.apiUrl,
+    accountId: coords.accountId,
+    apiToken,
+    warnings: coords.warnings,
+  };
+}
+
+/** The journal id of a headless run on an account (no profile needed). */
+export function cliJournalId(accountId: number): string {
+  return `cli-account-${accountId}`;
+}
+
+/** on|off flags as booleans; undefined when absent. */
+export function onOffFlag(ctx: CommandContext, name: string): boolean | undefined {
+  const v = stringFlag(ctx, name);
+  return v === undefined ? undefined : v === 'on';
+}

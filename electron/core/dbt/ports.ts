@@ -1,0 +1,90 @@
+/**
+ * What core needs from dbt. `electron/adapters/dbt` implements these over the Admin API
+ * (`Authorization: Token …`) and the SCIM API (`Authorization: Bearer …`).
+ */
+import type { Check } from '../model.js';
+
+/** From `GET /api/v2/accounts/{id}/`. */
+export interface DbtAccount {
+  readonly id: number;
+  readonly name: string;
+  /** e.g. `enterprise`, `enterprise_plus` (lower-cased), `team`, `developer`. */
+  readonly plan: string;
+  /** e.g. `okta`, `azure_single_tenant`, `saml`, `gsuite`, or null when SSO is not set up. */
+  readonly ssoMethod: string | null;
+  readonly locked: boolean;
+}
+
+/** `GET|POST /api/v3/accounts/{id}/scim-config/`. */
+export interface ScimConfig {
+  readonly enabled: boolean;
+  readonly manualUpdatesAllowed: boolean;
+  readonly scimControlledLicenseType: boolean;
+}
+
+/** A SCIM token as the Admin API describes it; the value exists only once, at creation. */
+export interface ScimTokenInfo {
+  readonly id: number;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly lastUsed: string | null;
+}
+
+export interface IpRule {
+  readonly id: number;
+  readonly name: string;
+  readonly type: 'allow' | 'deny';
+  readonly cidrs: readonly string[];
+  readonly ruleSetEnabled: boolean;
+}
+
+export interface NewIpRule {
+  readonly name: string;
+  readonly description: string;
+  readonly type: 'allow';
+  readonly cidrs: readonly string[];
+  readonly ruleSetEnabled: boolean;
+}
+
+export interface DbtGroup {
+  readonly id: number;
+  readonly name: string;
+}
+
+/** The dbt Admin API, for one account with one account-admin service token. */
+export interface DbtAdminPort {
+  getAccount(signal?: AbortSignal): Promise<DbtAccount>;
+  getScimConfig(signal?: AbortSignal): Promise<ScimConfig>;
+  setScimConfig(config: ScimConfig, signal?: AbortSignal): Promise<ScimConfig>;
+  /** Undefined when the API offers no list of tokens (then the wizard relies on saved ids). */
+  listScimTokens(signal?: AbortSignal): Promise<ScimTokenInfo[] | undefined>;
+  getScimToken(id: number, signal?: AbortSignal): Promise<ScimTokenInfo | undefined>;
+  createScimToken(
+    name: string,
+    signal?: AbortSignal,
+  ): Promise<{ token: ScimTokenInfo; value: string }>;
+  deleteScimToken(id: number, signal?: AbortSignal): Promise<void>;
+  listIpRules(signal?: AbortSignal): Promise<IpRule[]>;
+  createIpRule(rule: NewIpRule, signal?: AbortSignal): Promise<IpRule>;
+  listGroups(signal?: AbortSignal): Promise<DbtGroup[]>;
+}
+
+/** One probe of the dbt SCIM API, as a list of checks (each names its cause when it fails). */
+export interface ScimProbeResult {
+  readonly checks: Check[];
+  /** The error code of the first failing check, if any, e.g. `auth_failed`. */
+  readonly failure?: { readonly code: string; readonly checkId: string };
+  readonly supports?: {
+    readonly patch?: boolean;
+    readonly filter?: boolean;
+    readonly bulk?: boolean;
+  };
+}
+
+export interface ScimProbePort {
+  probe(options: {
+    scimUrl: string;
+    token: string;
+    signal?: AbortSignal;
+  }): Promise<ScimProbeResult>;
+}
