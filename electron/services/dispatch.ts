@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import { errorInfo } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
-import { redact } from '../core/redact.js';
+import { redact, redactDeep } from '../core/redact.js';
 import type { Result } from '../ipc/api.js';
 import { CHANNELS, type Channel } from '../ipc/channels.js';
 import { contract, type Output, type ParsedInput } from '../ipc/contract.js';
@@ -75,7 +75,8 @@ export async function dispatch(
         },
       };
     }
-    return { ok: true, value: out.data };
+    // Replies pass the redaction sink too: a registered secret never crosses the boundary.
+    return { ok: true, value: redactDeep(out.data) };
   } catch (e) {
     const info = errorInfo(e);
     log?.warn(`${channel} failed`, { code: info.code, message: info.message });

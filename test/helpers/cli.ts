@@ -1,5 +1,6 @@
 import { runCli } from '../../electron/cli/run.js';
 import type { CliIO } from '../../electron/cli/spec.js';
+import { cliServicesWithFakeClock } from './cli-services.js';
 
 export interface CliRun {
   code: number;
@@ -26,7 +27,7 @@ export async function cli(
       isTTY: false,
       ...io,
     },
-    { version: '9.9.9-test' },
+    { version: '9.9.9-test', createServices: cliServicesWithFakeClock() },
   );
   return {
     code,
