@@ -29,6 +29,7 @@ export const CHANNELS = [
   'dbt:tokens',
   'dbt:pasteToken',
   'dbt:deleteToken',
+  'dbt:idpRanges',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 

@@ -269,6 +269,25 @@ export const contract = {
       .strict(),
     output: tokensSchema,
   },
+  'dbt:idpRanges': {
+    input: z
+      .object({
+        profileId: id,
+        cell: z
+          .string()
+          .regex(/^[a-z]+_cell_\d{1,3}$/)
+          .optional(),
+      })
+      .strict(),
+    output: z.object({
+      idp,
+      url: z.string(),
+      text: z.string(),
+      cells: z.array(z.object({ id: z.string(), label: z.string() })),
+      cell: z.string().optional(),
+      ranges: z.array(z.string()),
+    }),
+  },
 } as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>;
 
 // Every channel in channels.ts has schemas here, and nothing else does.

@@ -44,6 +44,8 @@ export interface ServicesOptions {
   readonly resolveProxy?: (url: string) => Promise<string | undefined>;
   readonly journal?: JournalStore;
   readonly platform?: string;
+  /** Where Okta's published IP ranges are fetched from (tests: a loopback fake). */
+  readonly oktaRangesUrl?: string;
 }
 
 export type EventListener = (event: EngineEvent) => void;
@@ -99,7 +101,14 @@ export function createServices(options: ServicesOptions): Services {
   };
   const engine = new Engine({ journal, clock, log: log.child('engine'), emit });
 
-  const dbt = createDbtService({ http, clock, engine, profiles, secrets });
+  const dbt = createDbtService({
+    http,
+    clock,
+    engine,
+    profiles,
+    secrets,
+    ...(options.oktaRangesUrl ? { oktaRangesUrl: options.oktaRangesUrl } : {}),
+  });
 
   const secretStatus = async (): Promise<{
     persistent: boolean;
@@ -199,6 +208,7 @@ export function createServices(options: ServicesOptions): Services {
     'dbt:tokens': (input) => dbt.tokens(input.profileId),
     'dbt:pasteToken': (input) => dbt.pasteToken(input.profileId, input.value),
     'dbt:deleteToken': (input) => dbt.deleteToken(input.profileId, input.tokenId, input.force),
+    'dbt:idpRanges': (input) => dbt.idpRanges(input.profileId, input.cell),
   };
 
   return {

@@ -34,6 +34,9 @@ import {
 } from '../core/dbt/steps.js';
 import { createDbtAdmin } from '../adapters/dbt/admin.js';
 import { createScimProbe } from '../adapters/dbt/scim-probe.js';
+import { createOktaRanges } from '../adapters/okta/ip-ranges.js';
+import { OKTA_CELLS } from '../core/dbt/ranges.js';
+import { IDP_RANGES_SOURCE } from '../core/dbt/prerequisites.js';
 
 export const SECRET_DBT_API = 'dbt.api-token';
 export const SECRET_DBT_SCIM = 'dbt.scim-token';
@@ -64,6 +67,8 @@ export interface TokenRow extends ScimTokenInfo {
 
 export interface DbtServiceDeps {
   readonly http: HttpClient;
+  /** Where Okta's range file is fetched from (tests point it at a loopback fake). */
+  readonly oktaRangesUrl?: string;
   readonly clock: Clock;
   readonly engine: Engine;
   readonly profiles: ProfileStore;
@@ -73,6 +78,10 @@ export interface DbtServiceDeps {
 export function createDbtService(deps: DbtServiceDeps) {
   const { http, clock, engine, profiles, secrets } = deps;
   const probePort: ScimProbePort = createScimProbe({ http });
+  const oktaRanges = createOktaRanges({
+    http,
+    ...(deps.oktaRangesUrl ? { url: deps.oktaRangesUrl } : {}),
+  });
 
   const admin = (target: DbtTarget): DbtAdminPort => createDbtAdmin({ http, ...target });
 
@@ -357,6 +366,33 @@ export function createDbtService(deps: DbtServiceDeps) {
     },
 
     ipRuleName,
+
+    /**
+     * The identity provider's published ranges: for Okta, the cell list and (given a cell) its
+     * ranges fetched from Okta's file; for Entra, where Microsoft publishes them.
+     */
+    async idpRanges(profileId: string, cell?: string) {
+      const profile = await profiles.get(profileId);
+      if (!profile.idp) {
+        throw badInput(
+          'Choose the identity provider first.',
+          'Pick Okta or Microsoft Entra ID for this profile.',
+        );
+      }
+      const source = IDP_RANGES_SOURCE[profile.idp];
+      if (profile.idp === 'entra') {
+        return { idp: profile.idp, url: source.url, text: source.text, cells: [], ranges: [] };
+      }
+      const ranges = cell ? await oktaRanges.forCell(cell) : [];
+      return {
+        idp: profile.idp,
+        url: source.url,
+        text: source.text,
+        cells: [...OKTA_CELLS],
+        ranges,
+        ...(cell ? { cell } : {}),
+      };
+    },
   };
 
   async function recordPrerequisites(

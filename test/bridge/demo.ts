@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, formatLogLine } from '../../electron/core/logger.js';
 import { startFakeDbt } from '../fakes/dbt.js';
+import { startFakeOktaRanges } from '../fakes/okta-ranges.js';
 import { MemoryKeyEncryptor } from '../helpers/encryptor.js';
 import { startBridge } from './server.js';
 
@@ -19,7 +20,9 @@ const log = createLogger('demo', {
     process.stderr.write(`${formatLogLine(r)}\n`);
   },
 });
+const oktaRanges = await startFakeOktaRanges();
 const bridge = await startBridge({
+  oktaRangesUrl: oktaRanges.url,
   home,
   log,
   encryptor: new MemoryKeyEncryptor('demo (in-memory key)'),
@@ -41,7 +44,7 @@ console.log(`Data folder: ${home}`);
 console.log('Press Ctrl+C to stop.');
 
 const stop = (): void => {
-  void Promise.all([bridge.close(), dbt.close()]).then(() => process.exit(0));
+  void Promise.all([bridge.close(), dbt.close(), oktaRanges.close()]).then(() => process.exit(0));
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

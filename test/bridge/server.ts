@@ -64,8 +64,10 @@ export interface BridgeOptions {
   readonly port?: number;
   /** Defaults to out/renderer (run `npm run build` first). */
   readonly staticDir?: string;
-  /** Adds to the services before serving, e.g. to point adapters at fake servers. */
+  /** Ready-made services, e.g. with adapters pointed at fake servers. */
   readonly services?: Services;
+  /** Where Okta's published IP ranges are fetched from (a loopback fake in tests and the demo). */
+  readonly oktaRangesUrl?: string;
 }
 
 export interface Bridge {
@@ -99,6 +101,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       version: '0.0.0-bridge',
       log: options.log,
       ...(options.encryptor ? { encryptor: options.encryptor } : {}),
+      ...(options.oktaRangesUrl ? { oktaRangesUrl: options.oktaRangesUrl } : {}),
       opener: {
         open: (url) => {
           opened.push(url);

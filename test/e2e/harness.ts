@@ -58,7 +58,12 @@ export interface Session {
 
 export async function openWizard(
   browser: Browser,
-  options: { colorScheme?: 'light' | 'dark'; encryptor?: Encryptor; home?: string } = {},
+  options: {
+    colorScheme?: 'light' | 'dark';
+    encryptor?: Encryptor;
+    home?: string;
+    oktaRangesUrl?: string;
+  } = {},
 ): Promise<Session> {
   const temp = options.home ? undefined : await tempDir('scim-e2e-');
   const home = options.home ?? temp!.dir;
