@@ -72,6 +72,7 @@ export async function openWizard(
     home,
     log: logger,
     ...(options.encryptor ? { encryptor: options.encryptor } : {}),
+    ...(options.oktaRangesUrl ? { oktaRangesUrl: options.oktaRangesUrl } : {}),
   });
   const context = await browser.newContext({
     viewport: { width: 1280, height: 820 },
