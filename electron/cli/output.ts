@@ -3,7 +3,7 @@
  * (CLI.md's shape), readable lines otherwise. Everything printed passes the redaction sink.
  */
 import type { ErrorCode } from '../core/errors.js';
-import { toWizardError, type WizardError } from '../core/errors.js';
+import { fromErrorInfo, toWizardError, type WizardError } from '../core/errors.js';
 import type { CheckStatus } from '../core/model.js';
 import { redact, redactDeep } from '../core/redact.js';
 
@@ -47,21 +47,19 @@ export interface JsonDocument {
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2, auth: 3, remote: 4 } as const;
 
-/** CLI.md's exit codes, by error code. */
-export function exitCodeFor(code: ErrorCode): number {
+/** What kind of failure an error code is; exit codes derive from it. */
+export type ErrorCategory = 'input' | 'auth' | 'network' | 'answer' | 'local';
+
+export function errorCategory(code: ErrorCode): ErrorCategory {
   switch (code) {
     case 'bad_input':
-      return EXIT.badInput;
+      return 'input';
     case 'auth_failed':
     case 'permission_denied':
     case 'ip_restricted':
-      return EXIT.auth;
-    case 'not_found':
+      return 'auth';
     case 'rate_limited':
     case 'server_error':
-    case 'html_response':
-    case 'invalid_response':
-    case 'redirected':
     case 'network_dns':
     case 'network_refused':
     case 'network_reset':
@@ -69,13 +67,42 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'tls':
     case 'proxy':
     case 'proxy_auth':
-      return EXIT.remote;
+      return 'network';
+    case 'not_found':
+    case 'html_response':
+    case 'invalid_response':
+    case 'redirected':
+      return 'answer';
     case 'conflict':
     case 'secret_storage_unavailable':
     case 'cancelled':
     case 'internal':
-      return EXIT.failed;
+      return 'local';
   }
+}
+
+/** CLI.md's exit codes, by error code: a remote that answered wrongly counts as a remote failure. */
+export function exitCodeFor(code: ErrorCode): number {
+  const category = errorCategory(code);
+  return {
+    input: EXIT.badInput,
+    auth: EXIT.auth,
+    network: EXIT.remote,
+    answer: EXIT.remote,
+    local: EXIT.failed,
+  }[category];
+}
+
+/**
+ * The exit code of a failed check: as `exitCodeFor`, except that a wrong answer (a 404, a web page,
+ * JSON that is not SCIM) means the check failed (1), not that the network did.
+ */
+export function checkExitCode(code: string | undefined): number {
+  if (code === undefined) {
+    return EXIT.ok;
+  }
+  const known = fromErrorInfo({ code, message: '' }).code;
+  return errorCategory(known) === 'answer' ? EXIT.failed : exitCodeFor(known);
 }
 
 export function reportExitCode(report: CommandReport): number {

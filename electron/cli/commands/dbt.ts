@@ -14,32 +14,10 @@ import {
   secretFromEnv,
   stringFlag,
 } from '../inputs.js';
-import { EXIT, type CommandReport } from '../output.js';
+import { checkExitCode, EXIT, type CommandReport } from '../output.js';
 import type { CommandSpec } from '../spec.js';
 
-const AUTH_CODES = new Set(['auth_failed', 'permission_denied', 'ip_restricted']);
-const NETWORK_CODES = new Set([
-  'network_dns',
-  'network_refused',
-  'network_reset',
-  'network_timeout',
-  'tls',
-  'proxy',
-  'proxy_auth',
-  'server_error',
-  'rate_limited',
-]);
-
-/** CLI.md: 3 when the remote refused who we are, 4 for network trouble, 1 for any other failed check. */
-export function checkExitCode(code: string | undefined): number {
-  if (code === undefined) {
-    return EXIT.ok;
-  }
-  if (AUTH_CODES.has(code)) {
-    return EXIT.auth;
-  }
-  return NETWORK_CODES.has(code) ? EXIT.remote : EXIT.failed;
-}
+export { checkExitCode } from '../output.js';
 
 export const dbtCheck: CommandSpec = {
   path: ['dbt', 'check'],
