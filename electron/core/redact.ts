@@ -17,8 +17,9 @@ const SECRET_KEY_NAMES =
 const PATTERNS: readonly [RegExp, string][] = [
   // PEM private keys, whole block.
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, REDACTED],
-  // Authorization schemes followed by a credential.
-  [/\b(SSWS|Bearer|Token|Basic)(\s+)[A-Za-z0-9._~+/=-]{6,}/gi, `$1$2${REDACTED}`],
+  // Authorization schemes followed by a credential. The scheme is matched as headers write it
+  // (not "token" in a sentence) and the credential must be token-long, so prose survives.
+  [/\b(SSWS|Bearer|bearer|Token|Basic)(\s+)[A-Za-z0-9._~+/=-]{16,}/g, `$1$2${REDACTED}`],
   // JSON Web Tokens (Graph and Okta access tokens, client assertions).
   [/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, REDACTED],
   // dbt service tokens and personal access tokens.

@@ -71,6 +71,16 @@ describe('Redactor', () => {
     expect(r.size).toBe(0);
   });
 
+  it('leaves sentences about tokens alone', () => {
+    for (const text of [
+      'Checking the token against dbt’s SCIM API…',
+      'Token expired yesterday; Bearer tokens are accepted.',
+      'Created SCIM token "scim-okta-2026-11-29" (id 42).',
+    ]) {
+      expect(new Redactor().redact(text)).toBe(text);
+    }
+  });
+
   it('leaves ordinary text alone', () => {
     const text =
       'Turned SCIM on for account 1234 at https://cloud.getdbt.com/api/v3/accounts/1234/scim-config/';
