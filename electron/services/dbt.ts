@@ -335,13 +335,23 @@ export function createDbtService(deps: DbtServiceDeps) {
     },
 
     async pasteToken(profileId: string, raw: string) {
-      await profiles.get(profileId);
+      const profile = await profiles.get(profileId);
       const clean = cleanSecret(raw, 'dbt-scim');
       const meta = await secrets.set(profileId, SECRET_DBT_SCIM, clean.value);
       await profiles.update(profileId, {
         dbt: { scimTokenId: undefined, scimTokenName: 'pasted token' },
       });
-      return { secret: meta, notes: [...clean.notes] };
+      const notes = [...clean.notes];
+      const matched = await identifyToken(profile, clean.value);
+      if (matched) {
+        await profiles.update(profileId, {
+          dbt: { scimTokenId: matched.id, scimTokenName: matched.name },
+        });
+        notes.push(
+          `This is dbt's token "${matched.name}" (id ${matched.id}): one check moved its last use.`,
+        );
+      }
+      return { secret: meta, notes };
     },
 
     async deleteToken(profileId: string, tokenId: number, force: boolean) {
@@ -394,6 +404,39 @@ export function createDbtService(deps: DbtServiceDeps) {
       };
     },
   };
+
+  /**
+   * Which dbt token a pasted value is: the value never comes back from dbt, but one SCIM call
+   * with it moves that token's `last_used`. Undefined when this cannot be told (no Admin API
+   * token, no SCIM URL, no token list, or more than one token moved).
+   */
+  async function identifyToken(
+    profile: Profile,
+    value: string,
+  ): Promise<ScimTokenInfo | undefined> {
+    if (!profile.dbt.scimUrl) {
+      return undefined;
+    }
+    try {
+      const port = admin(await targetOf(profile));
+      const before = await port.listScimTokens();
+      if (!before) {
+        return undefined;
+      }
+      const probe = await check(profile.dbt.scimUrl, value);
+      if (probe.failure) {
+        return undefined;
+      }
+      const after = (await port.listScimTokens()) ?? [];
+      const moved = after.filter(
+        (t) => t.lastUsed !== null && before.find((b) => b.id === t.id)?.lastUsed !== t.lastUsed,
+      );
+      return moved.length === 1 ? moved[0] : undefined;
+    } catch {
+      // Identification is a convenience; the token is saved either way.
+      return undefined;
+    }
+  }
 
   async function recordPrerequisites(
     profileId: string,
