@@ -6,12 +6,14 @@ import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
 import { afterEach, vi } from 'vitest';
 import { setApi } from '../../renderer/src/api/client.js';
+import { resetDbtStore } from '../../renderer/src/store/dbt.js';
 import { resetWizardStore } from '../../renderer/src/store/wizard.js';
 
 afterEach(() => {
   cleanup();
   setApi(undefined);
   resetWizardStore();
+  resetDbtStore();
   window.localStorage.clear();
 });
 
@@ -52,3 +54,11 @@ Element.prototype.scrollIntoView = vi.fn();
 // jsdom does not implement computed styles of pseudo-elements, which Mantine may ask for.
 const originalGetComputedStyle = window.getComputedStyle.bind(window);
 window.getComputedStyle = (element: Element) => originalGetComputedStyle(element);
+
+// jsdom has no FontFaceSet; Mantine's autosizing Textarea listens to it for font loads.
+if (!('fonts' in document)) {
+  Object.defineProperty(document, 'fonts', {
+    configurable: true,
+    value: { addEventListener: vi.fn(), removeEventListener: vi.fn(), ready: Promise.resolve() },
+  });
+}

@@ -73,6 +73,16 @@ async function unwrap<T>(call: () => Promise<Result<T>>): Promise<T> {
 export type AppInfo = Output<'app:info'>;
 export type ProfileList = Output<'profiles:list'>;
 export type InterruptedRun = Output<'wizard:interrupted'>[number];
+export type ConnectResult = Output<'dbt:connect'>;
+export type RecheckResult = Output<'dbt:recheck'>;
+export type ScimUrlResult = Output<'dbt:setScimUrl'>;
+export type RunResult = Output<'dbt:apply'>;
+export type ConnectionCheck = Output<'dbt:check'>;
+export type TokenList = Output<'dbt:tokens'>;
+export type TokenRow = TokenList['tokens'][number];
+export type PastedToken = Output<'dbt:pasteToken'>;
+export type IdpRanges = Output<'dbt:idpRanges'>;
+export type DbtStepParams = Input<'dbt:plan'>['step'];
 
 export const client = {
   app: {
@@ -101,6 +111,28 @@ export const client = {
   shell: {
     openExternal: (input: Input<'shell:openExternal'>) =>
       unwrap(() => api().shell.openExternal(input)),
+  },
+  dbt: {
+    /** Checks the token by reading the account, then saves it with the URL and account id. */
+    connect: (input: Input<'dbt:connect'>): Promise<ConnectResult> =>
+      unwrap(() => api().dbt.connect(input)),
+    recheck: (input: Input<'dbt:recheck'>): Promise<RecheckResult> =>
+      unwrap(() => api().dbt.recheck(input)),
+    tick: (input: Input<'dbt:tick'>) => unwrap(() => api().dbt.tick(input)),
+    setScimUrl: (input: Input<'dbt:setScimUrl'>): Promise<ScimUrlResult> =>
+      unwrap(() => api().dbt.setScimUrl(input)),
+    plan: (input: Input<'dbt:plan'>): Promise<RunResult> => unwrap(() => api().dbt.plan(input)),
+    apply: (input: Input<'dbt:apply'>): Promise<RunResult> => unwrap(() => api().dbt.apply(input)),
+    check: (input: Input<'dbt:check'>): Promise<ConnectionCheck> =>
+      unwrap(() => api().dbt.check(input)),
+    tokens: (input: Input<'dbt:tokens'>): Promise<TokenList> =>
+      unwrap(() => api().dbt.tokens(input)),
+    pasteToken: (input: Input<'dbt:pasteToken'>): Promise<PastedToken> =>
+      unwrap(() => api().dbt.pasteToken(input)),
+    deleteToken: (input: Input<'dbt:deleteToken'>): Promise<TokenList> =>
+      unwrap(() => api().dbt.deleteToken(input)),
+    idpRanges: (input: Input<'dbt:idpRanges'>): Promise<IdpRanges> =>
+      unwrap(() => api().dbt.idpRanges(input)),
   },
   events: {
     /** Subscribes to engine events; returns the unsubscribe function. */

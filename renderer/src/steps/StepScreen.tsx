@@ -11,7 +11,15 @@ import { useRef } from 'react';
 import { StepStatusIcon } from '../components/StepStatusIcon.js';
 import type { ProfileDto, StepId } from '../model.js';
 import { STATUS_LABELS, STEP_ORDER, statusOf } from '../model.js';
-import { ACTION_KIND_LABELS, stepCopy, stepTitle, type ActionKind } from './catalog.js';
+import {
+  ACTION_KIND_LABELS,
+  stepCopy,
+  stepTitle,
+  type ActionKind,
+  type StepCopy,
+} from './catalog.js';
+import { DbtBody } from './dbt/DbtBody.js';
+import { PrerequisitesBody } from './prerequisites/PrerequisitesBody.js';
 
 /** Each kind has its own icon and words; colour only backs them up. */
 const KIND_LOOK: Readonly<
@@ -55,8 +63,10 @@ export function StepScreen({
         <Title order={1} ref={heading} tabIndex={-1} className="step-screen__heading">
           {copy.heading}
         </Title>
-        <Group gap={6} wrap="nowrap">
-          <StepStatusIcon status={status} size={18} />
+        <Group gap={6} wrap="nowrap" align="flex-start" maw={720}>
+          <span className="step-screen__status-icon">
+            <StepStatusIcon status={status} size={18} />
+          </span>
           <Text size="sm">
             Status: {STATUS_LABELS[status]}
             {summary ? ` — ${summary}` : ''}
@@ -76,37 +86,9 @@ export function StepScreen({
         </List>
       </section>
 
-      <section aria-labelledby="step-actions">
-        <Title order={2} id="step-actions" mb="xs">
-          What the wizard will do
-        </Title>
-        <ol className="step-actions">
-          {copy.actions.map((a) => (
-            <li key={a.text} className="step-actions__item">
-              <Badge
-                variant={KIND_LOOK[a.kind].variant}
-                color={KIND_LOOK[a.kind].color}
-                leftSection={<KindIcon kind={a.kind} />}
-                tt="none"
-                fw={500}
-                radius="sm"
-                className="step-actions__kind"
-              >
-                {ACTION_KIND_LABELS[a.kind]}
-              </Badge>
-              <VisuallyHidden>: </VisuallyHidden>
-              <Text size="sm" component="span">
-                {a.text}
-              </Text>
-            </li>
-          ))}
-        </ol>
-        {copy.note && (
-          <Text size="sm" c="dimmed" mt="sm" maw={720}>
-            {copy.note}
-          </Text>
-        )}
-      </section>
+      {step === 'prerequisites' && <PrerequisitesBody key={profile.id} profile={profile} />}
+      {step === 'dbt' && <DbtBody key={profile.id} profile={profile} />}
+      {step !== 'prerequisites' && step !== 'dbt' && <WhatItWillDo copy={copy} />}
 
       <Group justify="space-between" className="step-screen__nav">
         {previous ? (
@@ -130,6 +112,43 @@ export function StepScreen({
         )}
       </Group>
     </Stack>
+  );
+}
+
+/** "What the wizard will do", for the steps whose screens are not built yet. */
+function WhatItWillDo({ copy }: { copy: StepCopy }) {
+  return (
+    <section aria-labelledby="step-actions">
+      <Title order={2} id="step-actions" mb="xs">
+        What the wizard will do
+      </Title>
+      <ol className="step-actions">
+        {copy.actions.map((a) => (
+          <li key={a.text} className="step-actions__item">
+            <Badge
+              variant={KIND_LOOK[a.kind].variant}
+              color={KIND_LOOK[a.kind].color}
+              leftSection={<KindIcon kind={a.kind} />}
+              tt="none"
+              fw={500}
+              radius="sm"
+              className="step-actions__kind"
+            >
+              {ACTION_KIND_LABELS[a.kind]}
+            </Badge>
+            <VisuallyHidden>: </VisuallyHidden>
+            <Text size="sm" component="span">
+              {a.text}
+            </Text>
+          </li>
+        ))}
+      </ol>
+      {copy.note && (
+        <Text size="sm" c="dimmed" mt="sm" maw={720}>
+          {copy.note}
+        </Text>
+      )}
+    </section>
   );
 }
 

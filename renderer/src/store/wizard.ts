@@ -45,6 +45,8 @@ interface WizardActions {
   loadAll: () => Promise<void>;
   /** Re-reads the profiles without the loading screen (after a run ends, say). */
   refreshProfiles: () => Promise<void>;
+  /** Takes a profile the engine answered with (after a dbt call, say) in place of the old one. */
+  receiveProfile: (profile: ProfileDto) => void;
   /** Actions started from a form or dialog answer `null` when done, or the error it shows. */
   createProfile: (input: { name: string; idp: Idp | null }) => Promise<ErrorInfo | null>;
   selectProfile: (id: string) => Promise<void>;
@@ -142,6 +144,10 @@ export const useWizardStore = create<WizardState>()((set, get) => {
       } catch {
         // The next action reports the problem; a background refresh stays quiet.
       }
+    },
+
+    receiveProfile(profile) {
+      set((s) => ({ profiles: replaceProfile(s.profiles, profile) }));
     },
 
     async createProfile(input) {
