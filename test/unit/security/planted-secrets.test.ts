@@ -116,6 +116,19 @@ describe('planted tokens', () => {
     fake.set({ ipRestricted: true });
     await call('dbt:check', { profileId });
     fake.set({ ipRestricted: false });
+    // The pasted token was recognised as dbt's "scim-okta-pasted"; deleting a token in use needs force.
+    const pastedId = [...fake.state.scimTokens.values()].find(
+      (t) => t.name === 'scim-okta-pasted',
+    )?.id;
+    expect(
+      await call('dbt:deleteToken', { profileId, tokenId: pastedId, force: false }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'conflict' },
+    });
+    expect(
+      await call('dbt:deleteToken', { profileId, tokenId: pastedId, force: true }),
+    ).toMatchObject({ ok: true });
     // The wizard creates its own token: its value goes only into the secret store.
     expect(
       await call('dbt:apply', {
