@@ -22,8 +22,12 @@ export const EXTERNAL_HOSTS: readonly string[] = [
   '.okta-emea.com',
   'developer.okta.com',
   'help.okta.com',
-  // Microsoft Entra admin center, Azure portal and docs
+  // Microsoft Entra admin center, Azure portal, sign-in (system browser, RFC 8252) and docs
   'entra.microsoft.com',
+  'login.microsoftonline.com',
+  'login.microsoftonline.us',
+  'login.chinacloudapi.cn',
+  'microsoft.com',
   'portal.azure.com',
   'portal.azure.us',
   'portal.azure.cn',
