@@ -30,6 +30,12 @@ export const CHANNELS = [
   'dbt:pasteToken',
   'dbt:deleteToken',
   'dbt:idpRanges',
+  'entra:connect',
+  'entra:plan',
+  'entra:apply',
+  'entra:verify',
+  'entra:testUser',
+  'entra:status',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 

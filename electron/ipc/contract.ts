@@ -46,6 +46,17 @@ export const profileSchema = z.object({
     scimTokenId: z.number().optional(),
     scimTokenName: z.string().optional(),
   }),
+  entra: z
+    .object({
+      cloud: z.enum(['global', 'usgov', 'china']),
+      graphUrl: z.string().optional(),
+      appName: z.string(),
+      spId: z.string().optional(),
+      appId: z.string().optional(),
+      jobId: z.string().optional(),
+      credentialsFingerprint: z.string().optional(),
+    })
+    .optional(),
   manual: z.record(z.string(), z.string()),
   currentStep: stepId,
   steps: z.record(stepId, stepStateSchema),
@@ -133,6 +144,22 @@ const tokensSchema = z.object({ listAvailable: z.boolean(), tokens: z.array(scim
 
 /** A pasted URL or token: bounded, and only trimmed here (cleaning happens in core, with typed errors). */
 const pasted = z.string().max(4096);
+
+const entraCloud = z.enum(['global', 'usgov', 'china']);
+
+/** plan / apply / verify over all the Entra steps. */
+const entraRunSchema = z.object({
+  phase: z.enum(RUN_PHASES),
+  changes: z.array(changeSchema),
+  checks: z.array(checkSchema),
+  error: errorInfoSchema.optional(),
+  runs: z.array(runResultSchema),
+  saved: z.object({
+    spId: z.string().optional(),
+    appId: z.string().optional(),
+    jobId: z.string().optional(),
+  }),
+});
 
 export const contract = {
   'app:info': {
@@ -288,6 +315,43 @@ export const contract = {
       ranges: z.array(z.string()),
     }),
   },
+  'entra:connect': {
+    input: z
+      .object({
+        profileId: id,
+        cloud: entraCloud.optional(),
+        graphUrl: pasted.optional(),
+        appName: z.string().max(256).optional(),
+        /** The service principal chosen among same-named apps. */
+        spId: z.string().max(64).optional(),
+      })
+      .strict(),
+    output: z.object({ profile: profileSchema, warnings: z.array(z.string()) }),
+  },
+  'entra:plan': { input: z.object({ profileId: id }).strict(), output: entraRunSchema },
+  'entra:apply': {
+    input: z
+      .object({ profileId: id, expectedChangeIds: z.array(z.string()).max(200).optional() })
+      .strict(),
+    output: entraRunSchema,
+  },
+  'entra:verify': { input: z.object({ profileId: id }).strict(), output: entraRunSchema },
+  'entra:testUser': {
+    input: z.object({ profileId: id, userPrincipalName: z.string().min(1).max(256) }).strict(),
+    output: runResultSchema,
+  },
+  'entra:status': {
+    input: z.object({ profileId: id }).strict(),
+    output: z.object({
+      checks: z.array(checkSchema),
+      saved: z.object({
+        spId: z.string().optional(),
+        appId: z.string().optional(),
+        jobId: z.string().optional(),
+      }),
+      error: errorInfoSchema.optional(),
+    }),
+  },
 } as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>;
 
 // Every channel in channels.ts has schemas here, and nothing else does.
@@ -338,3 +402,4 @@ export type RunResultDto = z.output<typeof runResultSchema>;
 export type PrerequisitesDto = z.output<typeof prerequisitesSchema>;
 export type DbtStepParamsDto = z.input<typeof dbtStepParams>;
 export type TokensDto = z.output<typeof tokensSchema>;
+export type EntraRunDto = z.output<typeof entraRunSchema>;

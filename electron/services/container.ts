@@ -27,6 +27,7 @@ import { createHttpClient } from '../adapters/http/client.js';
 import type { HandlerTable } from './dispatch.js';
 import { assertExternalUrlAllowed } from './external.js';
 import { createDbtService, type DbtService } from './dbt.js';
+import { createEntraService, type EntraService, type GraphTokenProvider } from './entra.js';
 
 export type Face = 'electron' | 'bridge' | 'cli';
 
@@ -46,6 +47,8 @@ export interface ServicesOptions {
   readonly platform?: string;
   /** Where Okta's published IP ranges are fetched from (tests: a loopback fake). */
   readonly oktaRangesUrl?: string;
+  /** The signed-in admin's Microsoft Graph token for a profile (the app's sign-in provides it). */
+  readonly graphToken?: (profileId: string) => GraphTokenProvider | undefined;
 }
 
 export type EventListener = (event: EngineEvent) => void;
@@ -60,6 +63,7 @@ export interface Services {
   readonly journal: JournalStore;
   readonly engine: Engine;
   readonly dbt: DbtService;
+  readonly entra: EntraService;
   readonly handlers: HandlerTable;
   /** Subscribes to engine events (progress, phases); returns the unsubscribe. */
   onEvent(listener: EventListener): () => void;
@@ -108,6 +112,16 @@ export function createServices(options: ServicesOptions): Services {
     profiles,
     secrets,
     ...(options.oktaRangesUrl ? { oktaRangesUrl: options.oktaRangesUrl } : {}),
+  });
+
+  const entra = createEntraService({
+    http,
+    clock,
+    engine,
+    journal,
+    profiles,
+    secrets,
+    ...(options.graphToken ? { graphToken: options.graphToken } : {}),
   });
 
   const secretStatus = async (): Promise<{
@@ -209,6 +223,15 @@ export function createServices(options: ServicesOptions): Services {
     'dbt:pasteToken': (input) => dbt.pasteToken(input.profileId, input.value),
     'dbt:deleteToken': (input) => dbt.deleteToken(input.profileId, input.tokenId, input.force),
     'dbt:idpRanges': (input) => dbt.idpRanges(input.profileId, input.cell),
+    'entra:connect': (input) => entra.connect(input),
+    'entra:plan': (input) => entra.run(input.profileId, 'plan'),
+    'entra:apply': (input) =>
+      entra.run(input.profileId, 'apply', {
+        ...(input.expectedChangeIds ? { expectedChangeIds: input.expectedChangeIds } : {}),
+      }),
+    'entra:verify': (input) => entra.run(input.profileId, 'verify'),
+    'entra:testUser': (input) => entra.testUser(input.profileId, input.userPrincipalName),
+    'entra:status': (input) => entra.status(input.profileId),
   };
 
   return {
@@ -221,6 +244,7 @@ export function createServices(options: ServicesOptions): Services {
     journal,
     engine,
     dbt,
+    entra,
     handlers,
     onEvent: (listener) => {
       listeners.add(listener);

@@ -8,10 +8,11 @@
  * error or a log line (it is registered with the redaction sink, and no message is built from it).
  */
 import type { Check } from '../../core/model.js';
-import type { ScimProbePort, ScimProbeResult } from '../../core/dbt/ports.js';
-import { isAbortError, isWizardError, type ErrorCode } from '../../core/errors.js';
+import type { ScimProbePort, ScimProbeResult, ScimUserSummary } from '../../core/dbt/ports.js';
+import { isAbortError, isWizardError, WizardError, type ErrorCode } from '../../core/errors.js';
 import type { HttpClient, HttpResponse } from '../../core/ports.js';
 import { redact, registerSecret } from '../../core/redact.js';
+import { z } from 'zod';
 import { looksLikeHtml, quote, redirectTarget, tryJson } from './errors.js';
 import {
   errorEnvelopeSchema,
@@ -22,6 +23,19 @@ import {
 } from './schemas.js';
 
 export const PROBE_TIMEOUT_MS = 15_000;
+
+/** The fields of a SCIM user that `findUser` reports. */
+const scimUserSchema = z
+  .object({
+    id: z.string(),
+    userName: z.string(),
+    active: z.boolean().optional(),
+    name: z
+      .object({ givenName: z.string().optional(), familyName: z.string().optional() })
+      .loose()
+      .optional(),
+  })
+  .loose();
 export const PROBE_ATTEMPTS = 2;
 
 /** The user name the filter check looks for: it cannot exist (`.invalid` is reserved). */
@@ -330,6 +344,35 @@ export function createScimProbe(options: ScimProbeOptions): ScimProbePort {
         ...(failure ? { failure } : {}),
         ...(supports ? { supports } : {}),
       };
+    },
+
+    async findUser(scimUrl, token, userName, signal): Promise<ScimUserSummary | undefined> {
+      registerSecret(token);
+      const base = scimUrl.trim().replace(/\/+$/, '');
+      const filter = `userName eq "${userName.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+      const probe: Probe = {
+        id: 'scim.users.filter',
+        path: `/Users?filter=${encodeURIComponent(filter)}`,
+        judge: listJudge('Filtering users by userName', () => 'found'),
+      };
+      const { outcome, json } = await run(probe, base, token, signal);
+      if (outcome.kind === 'fail') {
+        throw new WizardError(outcome.code, redact(outcome.message), { remediation: '' });
+      }
+      const resources = (json as { Resources?: unknown }).Resources;
+      const match = (Array.isArray(resources) ? resources : [])
+        .map((r) => scimUserSchema.safeParse(r))
+        .flatMap((r) => (r.success ? [r.data] : []))
+        .find((u) => u.userName.toLowerCase() === userName.toLowerCase());
+      return match
+        ? {
+            id: match.id,
+            userName: match.userName,
+            active: match.active ?? null,
+            givenName: match.name?.givenName ?? null,
+            familyName: match.name?.familyName ?? null,
+          }
+        : undefined;
     },
   };
 

@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../spec.js';
 import { dbtCheck, dbtEnable, dbtTokensCreate, dbtTokensDelete, dbtTokensList } from './dbt.js';
+import { entraApply, entraPlan, entraVerify } from './entra.js';
 import { profilesList } from './profiles.js';
 
 /** Every command the CLI has. `--help` lists exactly these: only commands that work. */
@@ -9,5 +10,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   dbtTokensList,
   dbtTokensCreate,
   dbtTokensDelete,
+  entraPlan,
+  entraApply,
+  entraVerify,
   profilesList,
 ];

@@ -81,10 +81,26 @@ export interface ScimProbeResult {
   };
 }
 
+/** A user as dbt's SCIM API describes it (what the Entra test-user step reads back). */
+export interface ScimUserSummary {
+  readonly id: string;
+  readonly userName: string;
+  readonly active: boolean | null;
+  readonly givenName: string | null;
+  readonly familyName: string | null;
+}
+
 export interface ScimProbePort {
   probe(options: {
     scimUrl: string;
     token: string;
     signal?: AbortSignal;
   }): Promise<ScimProbeResult>;
+  /** The user with this userName (`filter=userName eq "…"`), or undefined. Throws typed errors. */
+  findUser(
+    scimUrl: string,
+    token: string,
+    userName: string,
+    signal?: AbortSignal,
+  ): Promise<ScimUserSummary | undefined>;
 }

@@ -27,6 +27,20 @@ export const profileSchema = z.object({
     scimTokenId: z.number().int().optional(),
     scimTokenName: z.string().optional(),
   }),
+  /** The Entra ID side: where the app is and what Entra holds (ids and a fingerprint, no secret). */
+  entra: z
+    .object({
+      cloud: z.enum(['global', 'usgov', 'china']),
+      /** Overrides the cloud's Graph root (a loopback fake in tests). */
+      graphUrl: z.string().optional(),
+      appName: z.string().min(1).max(256),
+      spId: z.string().optional(),
+      appId: z.string().optional(),
+      jobId: z.string().optional(),
+      /** Which dbt URL and token Entra holds: the token's dbt id or last four, never the token. */
+      credentialsFingerprint: z.string().optional(),
+    })
+    .optional(),
   /** Console-only checklist items the admin ticked (item id → ISO time), for steps without an API. */
   manual: z.record(z.string(), z.string()).default({}),
   currentStep: z.enum(STEP_IDS),
@@ -50,6 +64,8 @@ export interface ProfilePatch {
   readonly name?: string;
   readonly idp?: Profile['idp'];
   readonly dbt?: Profile['dbt'];
+  /** Merged into the current Entra data (which must exist, or the patch must name cloud and app). */
+  readonly entra?: Partial<NonNullable<Profile['entra']>>;
   readonly currentStep?: StepId;
   /** Ticks (true) or unticks (false) console-only checklist items. */
   readonly manual?: Readonly<Record<string, boolean>>;
@@ -80,6 +96,22 @@ function applyTicks(
     }
   }
   return out;
+}
+
+function mergeEntra(
+  current: Profile['entra'],
+  patch: Partial<NonNullable<Profile['entra']>>,
+): NonNullable<Profile['entra']> {
+  const merged: Partial<NonNullable<Profile['entra']>> = { ...current, ...patch };
+  if (merged.cloud === undefined || merged.appName === undefined) {
+    throw new WizardError('bad_input', 'The Entra ID app is not set up in this profile yet.', {
+      remediation: 'Connect to Microsoft Entra ID first (cloud and app name).',
+    });
+  }
+  // Drop keys set to undefined, so that the file stays clean.
+  return Object.fromEntries(
+    Object.entries(merged as Record<string, unknown>).filter(([, v]) => v !== undefined),
+  ) as NonNullable<Profile['entra']>;
 }
 
 function notFound(id: string): WizardError {
@@ -172,6 +204,7 @@ export class ProfileStore {
         ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
         ...(patch.idp !== undefined ? { idp: patch.idp } : {}),
         ...(patch.dbt !== undefined ? { dbt: { ...current.dbt, ...patch.dbt } } : {}),
+        ...(patch.entra !== undefined ? { entra: mergeEntra(current.entra, patch.entra) } : {}),
         ...(patch.currentStep !== undefined ? { currentStep: patch.currentStep } : {}),
         ...(patch.manual !== undefined
           ? { manual: applyTicks(current.manual, patch.manual, this.now()) }
