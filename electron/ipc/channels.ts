@@ -36,6 +36,13 @@ export const CHANNELS = [
   'entra:verify',
   'entra:testUser',
   'entra:status',
+  'entra:signInSettings',
+  'entra:signIn',
+  'entra:deviceCode',
+  'entra:deviceCodeWait',
+  'entra:useToken',
+  'entra:signOut',
+  'entra:account',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 

@@ -55,6 +55,8 @@ export const profileSchema = z.object({
       appId: z.string().optional(),
       jobId: z.string().optional(),
       credentialsFingerprint: z.string().optional(),
+      clientId: z.string().optional(),
+      tenant: z.string().optional(),
     })
     .optional(),
   manual: z.record(z.string(), z.string()),
@@ -160,6 +162,22 @@ const entraRunSchema = z.object({
     jobId: z.string().optional(),
   }),
 });
+
+const signInStateSchema = z.object({
+  signedIn: z.boolean(),
+  via: z.enum(['browser', 'device', 'token']).nullable(),
+  username: z.string().optional(),
+  tenantId: z.string().optional(),
+  grantedScopes: z.array(z.string()),
+  missingScopes: z.array(z.string()),
+  registration: z.object({
+    steps: z.array(z.object({ title: z.string(), detail: z.string() })),
+    permissions: z.array(z.object({ scope: z.string(), why: z.string() })),
+    signInRoles: z.string(),
+    restrictedTenantNote: z.string(),
+  }),
+});
+const includeTestUserScopes = z.boolean();
 
 export const contract = {
   'app:info': {
@@ -352,6 +370,53 @@ export const contract = {
       error: errorInfoSchema.optional(),
     }),
   },
+  'entra:signInSettings': {
+    input: z
+      .object({
+        profileId: id,
+        clientId: z
+          .string()
+          .trim()
+          .regex(
+            /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+            'the Application (client) ID is a GUID',
+          )
+          .optional(),
+        tenant: z
+          .string()
+          .trim()
+          .regex(
+            /^(organizations|[0-9a-f-]{36}|[a-z0-9.-]+\.[a-z]{2,})$/i,
+            'a tenant id (GUID) or a domain such as contoso.onmicrosoft.com',
+          )
+          .optional(),
+      })
+      .strict(),
+    output: profileSchema,
+  },
+  'entra:signIn': {
+    input: z.object({ profileId: id, includeTestUserScopes }).strict(),
+    output: signInStateSchema,
+  },
+  'entra:deviceCode': {
+    input: z.object({ profileId: id, includeTestUserScopes }).strict(),
+    output: z.object({
+      userCode: z.string(),
+      verificationUri: z.string(),
+      message: z.string(),
+      expiresInSeconds: z.number(),
+    }),
+  },
+  'entra:deviceCodeWait': {
+    input: z.object({ profileId: id }).strict(),
+    output: signInStateSchema,
+  },
+  'entra:useToken': {
+    input: z.object({ profileId: id, accessToken: pasted }).strict(),
+    output: signInStateSchema,
+  },
+  'entra:signOut': { input: z.object({ profileId: id }).strict(), output: z.null() },
+  'entra:account': { input: z.object({ profileId: id }).strict(), output: signInStateSchema },
 } as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>;
 
 // Every channel in channels.ts has schemas here, and nothing else does.
@@ -402,4 +467,5 @@ export type RunResultDto = z.output<typeof runResultSchema>;
 export type PrerequisitesDto = z.output<typeof prerequisitesSchema>;
 export type DbtStepParamsDto = z.input<typeof dbtStepParams>;
 export type TokensDto = z.output<typeof tokensSchema>;
+export type SignInStateDto = z.output<typeof signInStateSchema>;
 export type EntraRunDto = z.output<typeof entraRunSchema>;

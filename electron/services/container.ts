@@ -28,6 +28,8 @@ import type { HandlerTable } from './dispatch.js';
 import { assertExternalUrlAllowed } from './external.js';
 import { createDbtService, type DbtService } from './dbt.js';
 import { createEntraService, type EntraService, type GraphTokenProvider } from './entra.js';
+import { createEntraSignInService, type EntraSignInService } from './entra-signin.js';
+import type { EntraSignIn, EntraSignInOptions } from '../adapters/entra/signin.js';
 
 export type Face = 'electron' | 'bridge' | 'cli';
 
@@ -47,8 +49,10 @@ export interface ServicesOptions {
   readonly platform?: string;
   /** Where Okta's published IP ranges are fetched from (tests: a loopback fake). */
   readonly oktaRangesUrl?: string;
-  /** The signed-in admin's Microsoft Graph token for a profile (the app's sign-in provides it). */
+  /** Overrides the signed-in admin's Microsoft Graph token for a profile (tests). */
   readonly graphToken?: (profileId: string) => GraphTokenProvider | undefined;
+  /** Tests: builds the MSAL client against a fake authority. */
+  readonly makeSignIn?: (options: EntraSignInOptions) => EntraSignIn;
 }
 
 export type EventListener = (event: EngineEvent) => void;
@@ -64,6 +68,7 @@ export interface Services {
   readonly engine: Engine;
   readonly dbt: DbtService;
   readonly entra: EntraService;
+  readonly entraSignIn: EntraSignInService;
   readonly handlers: HandlerTable;
   /** Subscribes to engine events (progress, phases); returns the unsubscribe. */
   onEvent(listener: EventListener): () => void;
@@ -114,6 +119,14 @@ export function createServices(options: ServicesOptions): Services {
     ...(options.oktaRangesUrl ? { oktaRangesUrl: options.oktaRangesUrl } : {}),
   });
 
+  const entraSignIn = createEntraSignInService({
+    profiles,
+    secrets,
+    log: log.child('entra-signin'),
+    now: () => clock.now(),
+    ...(options.opener ? { opener: options.opener } : {}),
+    ...(options.makeSignIn ? { makeSignIn: options.makeSignIn } : {}),
+  });
   const entra = createEntraService({
     http,
     clock,
@@ -121,7 +134,7 @@ export function createServices(options: ServicesOptions): Services {
     journal,
     profiles,
     secrets,
-    ...(options.graphToken ? { graphToken: options.graphToken } : {}),
+    graphToken: options.graphToken ?? ((profileId) => entraSignIn.graphToken(profileId)),
   });
 
   const secretStatus = async (): Promise<{
@@ -232,6 +245,17 @@ export function createServices(options: ServicesOptions): Services {
     'entra:verify': (input) => entra.run(input.profileId, 'verify'),
     'entra:testUser': (input) => entra.testUser(input.profileId, input.userPrincipalName),
     'entra:status': (input) => entra.status(input.profileId),
+    'entra:signInSettings': (input) => entraSignIn.settings(input.profileId, input),
+    'entra:signIn': (input) => entraSignIn.signIn(input.profileId, input.includeTestUserScopes),
+    'entra:deviceCode': (input) =>
+      entraSignIn.deviceCode(input.profileId, input.includeTestUserScopes),
+    'entra:deviceCodeWait': (input) => entraSignIn.deviceCodeWait(input.profileId),
+    'entra:useToken': (input) => entraSignIn.useToken(input.profileId, input.accessToken),
+    'entra:signOut': async (input) => {
+      await entraSignIn.signOut(input.profileId);
+      return null;
+    },
+    'entra:account': (input) => entraSignIn.account(input.profileId),
   };
 
   return {
@@ -245,6 +269,7 @@ export function createServices(options: ServicesOptions): Services {
     engine,
     dbt,
     entra,
+    entraSignIn,
     handlers,
     onEvent: (listener) => {
       listeners.add(listener);

@@ -39,6 +39,10 @@ export const profileSchema = z.object({
       jobId: z.string().optional(),
       /** Which dbt URL and token Entra holds: the token's dbt id or last four, never the token. */
       credentialsFingerprint: z.string().optional(),
+      /** The admin's own public client registration used to sign in (not a secret). */
+      clientId: z.string().optional(),
+      /** The tenant to sign in to (id or domain); absent means any work account. */
+      tenant: z.string().optional(),
     })
     .optional(),
   /** Console-only checklist items the admin ticked (item id → ISO time), for steps without an API. */
