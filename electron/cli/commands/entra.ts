@@ -7,6 +7,8 @@ import { WizardError, badInput, fromErrorInfo } from '../../core/errors.js';
 import type { Change } from '../../core/model.js';
 import { cleanScimUrl } from '../../core/dbt/hosts.js';
 import { cleanSecret } from '../../core/dbt/secret-input.js';
+import { ENTRA_CLOUDS, type EntraCloud } from '../../core/entra/ports.js';
+import { createEntraSignIn } from '../../adapters/entra/signin.js';
 import {
   cleanAppName,
   cleanEntraId,
@@ -18,6 +20,7 @@ import {
   entraCliJournalId,
   staticTokenProvider,
   type EntraMode,
+  type GraphTokenProvider,
   type EntraRunResult,
   type EntraTarget,
 } from '../../services/entra.js';
@@ -26,6 +29,18 @@ import { EXIT, type CliChange, type CommandReport } from '../output.js';
 import type { CommandContext, CommandSpec, FlagSpec } from '../spec.js';
 
 const FLAGS: Readonly<Record<string, FlagSpec>> = {
+  'entra-client-id': {
+    type: 'string',
+    valueName: 'GUID',
+    description:
+      'without GRAPH_ACCESS_TOKEN: your app registration, to sign in with a device code (a terminal only)',
+  },
+  'entra-tenant': {
+    type: 'string',
+    valueName: 'ID',
+    description:
+      'with --entra-client-id: the tenant id or domain to sign in to (default: any work account)',
+  },
   'entra-app-id': {
     type: 'string',
     valueName: 'ID',
@@ -34,23 +49,74 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
   },
 };
 
-/** GRAPH_ACCESS_TOKEN, cleaned; a typed bad-input error (exit 2) when it is missing. */
-function graphTokenFromEnv(ctx: CommandContext): string {
+/**
+ * The Graph token: GRAPH_ACCESS_TOKEN when set; otherwise, on a terminal with --entra-client-id,
+ * a device-code sign-in through MSAL (its cache stays in memory: the CLI writes no secret to
+ * disk). A typed bad-input error (exit 2) when neither is possible.
+ */
+function graphTokenSource(
+  ctx: CommandContext,
+  cloud: EntraCloud,
+  includeTestUserScopes: boolean,
+): GraphTokenProvider {
   const raw = ctx.io.env.GRAPH_ACCESS_TOKEN;
-  if (raw === undefined || raw.trim() === '') {
+  if (raw !== undefined && raw.trim() !== '') {
+    try {
+      return staticTokenProvider(cleanSecret(raw, 'bearer').value);
+    } catch (e) {
+      if (e instanceof Error) {
+        e.message = `GRAPH_ACCESS_TOKEN: ${e.message}`;
+      }
+      throw e;
+    }
+  }
+  const clientId = stringFlag(ctx, 'entra-client-id')?.trim();
+  if (!clientId || !ctx.io.isTTY) {
     throw badInput(
       'GRAPH_ACCESS_TOKEN is not set.',
-      'Set GRAPH_ACCESS_TOKEN to a Microsoft Graph access token (for example from `az account get-access-token --resource-type ms-graph`) with Application.ReadWrite.All and Synchronization.ReadWrite.All; signing in from the CLI through MSAL comes in a later version.',
+      'Set GRAPH_ACCESS_TOKEN to a Microsoft Graph access token (for example from `az account get-access-token --resource-type ms-graph`) with Application.ReadWrite.All and Synchronization.ReadWrite.All, or run on a terminal with --entra-client-id to sign in with a device code.',
     );
   }
-  try {
-    return cleanSecret(raw, 'bearer').value;
-  } catch (e) {
-    if (e instanceof Error) {
-      e.message = `GRAPH_ACCESS_TOKEN: ${e.message}`;
-    }
-    throw e;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(clientId)) {
+    throw badInput(
+      '--entra-client-id must be a GUID.',
+      'Copy the Application (client) ID of your app registration.',
+    );
   }
+  const tenant = stringFlag(ctx, 'entra-tenant')?.trim();
+  let cache: string | undefined;
+  const signIn = createEntraSignIn({
+    clientId,
+    loginHost: ENTRA_CLOUDS[cloud].login,
+    graphResource: new URL(ENTRA_CLOUDS[cloud].graph).origin,
+    ...(tenant ? { tenant } : {}),
+    log: ctx.log.child('msal'),
+    openBrowser: () => Promise.reject(new Error('the CLI signs in with a device code')),
+    cache: {
+      load: () => Promise.resolve(cache),
+      save: (serialized) => {
+        cache = serialized;
+        return Promise.resolve();
+      },
+      clear: () => {
+        cache = undefined;
+        return Promise.resolve();
+      },
+    },
+  });
+  let signedIn: Promise<unknown> | undefined;
+  return {
+    getToken: async () => {
+      signedIn ??= signIn.signInWithDeviceCode({
+        includeTestUserScopes,
+        onCode: (c) => {
+          ctx.io.stderr(`${c.message}\n`);
+        },
+      });
+      await signedIn;
+      return signIn.getToken();
+    },
+  };
 }
 
 interface Inputs {
@@ -74,7 +140,7 @@ async function readInputs(ctx: CommandContext): Promise<Inputs> {
     );
   }
   const scim = cleanScimUrl(rawScim, stringFlag(ctx, 'dbt-api-url'));
-  const graphToken = graphTokenFromEnv(ctx);
+  const token = graphTokenSource(ctx, graph.cloud, testUser !== undefined);
   const dbtToken = await secretFromEnv(ctx, 'DBT_SCIM_TOKEN');
   const journalId = entraCliJournalId(graph.url, appName);
   const store = ctx.services().entra.journalStateStore(journalId);
@@ -83,7 +149,7 @@ async function readInputs(ctx: CommandContext): Promise<Inputs> {
       graphUrl: graph.url,
       cloud: graph.cloud,
       appName,
-      token: staticTokenProvider(graphToken),
+      token,
       store,
       journalId,
       dbt: { scimUrl: scim.url, token: dbtToken },
@@ -221,7 +287,7 @@ async function run(ctx: CommandContext, mode: EntraMode): Promise<CommandReport>
 }
 
 const COMMON =
-  'Needs GRAPH_ACCESS_TOKEN (a Microsoft Graph access token of an Application Administrator or Cloud Application Administrator) and DBT_SCIM_TOKEN, with --dbt-scim-url. The app is found by its saved id, then by display name and the non-gallery template; when several apps share the name, choose one with --entra-app-id.';
+  'Needs GRAPH_ACCESS_TOKEN (a Microsoft Graph access token of an Application Administrator or Cloud Application Administrator; or, on a terminal, --entra-client-id to sign in with a device code) and DBT_SCIM_TOKEN, with --dbt-scim-url. The app is found by its saved id, then by display name and the non-gallery template; when several apps share the name, choose one with --entra-app-id.';
 
 export const entraPlan: CommandSpec = {
   path: ['entra', 'plan'],

@@ -242,7 +242,14 @@ describe('bad input: exit 2, nothing sent', () => {
       name: 'no GRAPH_ACCESS_TOKEN',
       args: () => args('plan', '--json'),
       env: () => env({ GRAPH_ACCESS_TOKEN: undefined }),
-      message: /GRAPH_ACCESS_TOKEN is not set.*MSAL/,
+      message: /GRAPH_ACCESS_TOKEN is not set.*device code/,
+    },
+    {
+      name: 'a device-code sign-in asked for without a terminal',
+      args: () =>
+        args('plan', '--json', '--entra-client-id', '11111111-2222-3333-4444-555555555555'),
+      env: () => env({ GRAPH_ACCESS_TOKEN: undefined }),
+      message: /GRAPH_ACCESS_TOKEN is not set.*terminal/,
     },
     {
       name: 'GRAPH_ACCESS_TOKEN with a line break inside',
