@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, formatLogLine } from '../../electron/core/logger.js';
 import { startFakeDbt } from '../fakes/dbt.js';
+import { startFakeGraph } from '../fakes/graph.js';
 import { startFakeOktaRanges } from '../fakes/okta-ranges.js';
 import { MemoryKeyEncryptor } from '../helpers/encryptor.js';
 import { startBridge } from './server.js';
@@ -31,6 +32,26 @@ const bridge = await startBridge({
 
 // A fake dbt host on loopback: Admin API and SCIM API, an Enterprise account signed in with Okta.
 const dbt = await startFakeDbt({ accountName: 'Acme Analytics (demo)' });
+// A fake Microsoft Graph tenant. Its token is shaped like a real access token (claims only, no
+// signature) so that the wizard can show who it is for and which permissions it carries.
+const claims = {
+  upn: 'admin@contoso.example',
+  tid: '00000000-0000-4000-8000-000000000001',
+  scp: 'Application.ReadWrite.All Synchronization.ReadWrite.All AppRoleAssignment.ReadWrite.All User.ReadBasic.All',
+  exp: 4_102_444_800,
+};
+const graphToken = `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.ZGVtby1vbmx5`;
+const graph = await startFakeGraph({
+  token: graphToken,
+  users: [
+    {
+      userPrincipalName: 'ada@contoso.example',
+      givenName: 'Ada',
+      surname: 'Lovelace',
+      mailNickname: 'ada',
+    },
+  ],
+});
 
 console.log(`dbt SCIM Wizard demo: open ${bridge.url} in your browser.`);
 console.log('');
@@ -40,11 +61,20 @@ console.log(`  Account id                   ${String(dbt.accountId)}`);
 console.log(`  Account-admin service token  ${dbt.adminToken}   (a fake token, valid only here)`);
 console.log(`and in the dbt step, the SCIM base URL ${dbt.scimUrl}`);
 console.log('');
+console.log(
+  'For a Microsoft Entra ID profile, a fake tenant is running too. In the Identity provider step:',
+);
+console.log(`  Advanced: Graph URL           ${graph.graphUrl}`);
+console.log(`  Other ways to sign in: token  ${graph.token}`);
+console.log('  A test user                   ada@contoso.example');
+console.log('');
 console.log(`Data folder: ${home}`);
 console.log('Press Ctrl+C to stop.');
 
 const stop = (): void => {
-  void Promise.all([bridge.close(), dbt.close(), oktaRanges.close()]).then(() => process.exit(0));
+  void Promise.all([bridge.close(), dbt.close(), oktaRanges.close(), graph.close()]).then(() =>
+    process.exit(0),
+  );
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
