@@ -162,7 +162,13 @@ export function createEntraSignInService(deps: EntraSignInServiceDeps) {
   return {
     async settings(profileId: string, input: { clientId?: string; tenant?: string }) {
       const current = (await profiles.get(profileId)).entra;
-      sessions.delete(profileId);
+      const changed =
+        (input.clientId !== undefined && input.clientId.toLowerCase() !== current?.clientId) ||
+        (input.tenant !== undefined && input.tenant !== current?.tenant);
+      if (changed) {
+        // A sign-in belongs to one app registration and tenant.
+        sessions.delete(profileId);
+      }
       return profiles.update(profileId, {
         entra: {
           cloud: current?.cloud ?? 'global',
