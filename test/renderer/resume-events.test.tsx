@@ -51,7 +51,7 @@ describe('engine events', () => {
   it('announces progress of the active profile in the polite live region and the activity list', async () => {
     const { fake } = renderApp({ profiles: [profile] });
     await findRail();
-    const live = screen.getByRole('status');
+    const live = screen.getByTestId('live-status');
     expect(live).toHaveAttribute('aria-live', 'polite');
     expect(live).toBeEmptyDOMElement();
 
@@ -87,7 +87,7 @@ describe('engine events', () => {
     act(() => {
       fake.emit(progress({ profileId: 'p2', message: 'Reading the dbt account' }));
     });
-    expect(screen.getByRole('status')).toBeEmptyDOMElement();
+    expect(screen.getByTestId('live-status')).toBeEmptyDOMElement();
     expect(screen.queryByRole('region', { name: 'Activity' })).not.toBeInTheDocument();
   });
 

@@ -7,6 +7,7 @@ import { cleanup } from '@testing-library/react';
 import { afterEach, vi } from 'vitest';
 import { setApi } from '../../renderer/src/api/client.js';
 import { resetDbtStore } from '../../renderer/src/store/dbt.js';
+import { resetEntraStore } from '../../renderer/src/store/entra.js';
 import { resetWizardStore } from '../../renderer/src/store/wizard.js';
 
 afterEach(() => {
@@ -14,6 +15,7 @@ afterEach(() => {
   setApi(undefined);
   resetWizardStore();
   resetDbtStore();
+  resetEntraStore();
   window.localStorage.clear();
 });
 

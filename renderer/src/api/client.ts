@@ -6,7 +6,7 @@
  * only this module, never `window.api`. Tests swap the api with `setApi`.
  */
 import type { Result, WindowApi } from '../../../electron/ipc/api.js';
-import type { EngineEventDto, Input, Output } from '../../../electron/ipc/contract.js';
+import type { EngineEventDto, Input, Output, ProfileDto } from '../../../electron/ipc/contract.js';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -83,6 +83,13 @@ export type TokenRow = TokenList['tokens'][number];
 export type PastedToken = Output<'dbt:pasteToken'>;
 export type IdpRanges = Output<'dbt:idpRanges'>;
 export type DbtStepParams = Input<'dbt:plan'>['step'];
+export type EntraConnectResult = Output<'entra:connect'>;
+export type EntraRun = Output<'entra:apply'>;
+export type EntraCloud = NonNullable<Input<'entra:connect'>['cloud']>;
+export type EntraTestResult = Output<'entra:testUser'>;
+export type EntraStatus = Output<'entra:status'>;
+export type SignInState = Output<'entra:account'>;
+export type DeviceCodePrompt = Output<'entra:deviceCode'>;
 
 export const client = {
   app: {
@@ -133,6 +140,36 @@ export const client = {
       unwrap(() => api().dbt.deleteToken(input)),
     idpRanges: (input: Input<'dbt:idpRanges'>): Promise<IdpRanges> =>
       unwrap(() => api().dbt.idpRanges(input)),
+  },
+  entra: {
+    /** Saves the cloud, the Graph root and the enterprise app's name (and a chosen app id). */
+    connect: (input: Input<'entra:connect'>): Promise<EntraConnectResult> =>
+      unwrap(() => api().entra.connect(input)),
+    plan: (input: Input<'entra:plan'>): Promise<EntraRun> => unwrap(() => api().entra.plan(input)),
+    apply: (input: Input<'entra:apply'>): Promise<EntraRun> =>
+      unwrap(() => api().entra.apply(input)),
+    verify: (input: Input<'entra:verify'>): Promise<EntraRun> =>
+      unwrap(() => api().entra.verify(input)),
+    testUser: (input: Input<'entra:testUser'>): Promise<EntraTestResult> =>
+      unwrap(() => api().entra.testUser(input)),
+    status: (input: Input<'entra:status'>): Promise<EntraStatus> =>
+      unwrap(() => api().entra.status(input)),
+    /** The app registration the wizard signs in with: client id and tenant. */
+    signInSettings: (input: Input<'entra:signInSettings'>): Promise<ProfileDto> =>
+      unwrap(() => api().entra.signInSettings(input)),
+    /** Opens the system browser; resolves once the admin finished signing in there. */
+    signIn: (input: Input<'entra:signIn'>): Promise<SignInState> =>
+      unwrap(() => api().entra.signIn(input)),
+    deviceCode: (input: Input<'entra:deviceCode'>): Promise<DeviceCodePrompt> =>
+      unwrap(() => api().entra.deviceCode(input)),
+    deviceCodeWait: (input: Input<'entra:deviceCodeWait'>): Promise<SignInState> =>
+      unwrap(() => api().entra.deviceCodeWait(input)),
+    /** An access token from elsewhere, kept in memory by the engine for this session only. */
+    useToken: (input: Input<'entra:useToken'>): Promise<SignInState> =>
+      unwrap(() => api().entra.useToken(input)),
+    signOut: (input: Input<'entra:signOut'>) => unwrap(() => api().entra.signOut(input)),
+    account: (input: Input<'entra:account'>): Promise<SignInState> =>
+      unwrap(() => api().entra.account(input)),
   },
   events: {
     /** Subscribes to engine events; returns the unsubscribe function. */

@@ -54,6 +54,7 @@ export function CheckList({
   titles = {},
   label,
   extra,
+  compact = false,
 }: {
   checks: readonly CheckDto[];
   /** Short titles by check id ("Plan", "IP restrictions"). */
@@ -62,7 +63,42 @@ export function CheckList({
   label: string;
   /** Something to show under one check (a button that fixes it, say). */
   extra?: (check: CheckDto) => ReactNode;
+  /** One line per check, without its time (the caller says when once): for long lists. */
+  compact?: boolean;
 }) {
+  if (compact) {
+    return (
+      <ul className="check-list check-list--compact" aria-label={label}>
+        {checks.map((check) => {
+          const look = LOOK[check.status];
+          const Glyph = look.icon;
+          const title = titles[check.id];
+          return (
+            <li key={check.id} className="check-list__row" data-status={check.status}>
+              <Glyph
+                size={18}
+                stroke={1.75}
+                aria-hidden
+                style={{ color: look.color, flex: 'none', marginTop: 1 }}
+              />
+              <Text size="sm" fw={600} component="span" className={look.tone}>
+                {look.label}
+              </Text>
+              <Text size="sm" component="span" className="check-list__message">
+                {title && (
+                  <Text size="sm" fw={600} component="span">
+                    {title}:{' '}
+                  </Text>
+                )}
+                {check.message}
+              </Text>
+              {extra && <div className="check-list__extra">{extra(check)}</div>}
+            </li>
+          );
+        })}
+      </ul>
+    );
+  }
   return (
     <ul className="check-list" aria-label={label}>
       {checks.map((check) => {

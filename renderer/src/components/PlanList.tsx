@@ -12,7 +12,16 @@ const LOOK: Readonly<Record<Action, { icon: Icon; tone: string; label: string }>
 };
 
 /** A plan as the admin reads it before anything changes: an add / change / remove mark per line. */
-export function PlanList({ changes, label }: { changes: readonly ChangeDto[]; label: string }) {
+export function PlanList({
+  changes,
+  label,
+  emptyText = 'No changes needed: dbt already matches.',
+}: {
+  changes: readonly ChangeDto[];
+  label: string;
+  /** Said when there is nothing to change. */
+  emptyText?: string;
+}) {
   if (changes.length === 0) {
     return (
       <div className="plan-list plan-list--empty">
@@ -21,7 +30,7 @@ export function PlanList({ changes, label }: { changes: readonly ChangeDto[]; la
           aria-hidden
           style={{ color: 'var(--mantine-color-teal-text)', flex: 'none' }}
         />
-        <Text size="sm">No changes needed: dbt already matches.</Text>
+        <Text size="sm">{emptyText}</Text>
       </div>
     );
   }

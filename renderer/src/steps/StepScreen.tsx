@@ -19,6 +19,7 @@ import {
   type StepCopy,
 } from './catalog.js';
 import { DbtBody } from './dbt/DbtBody.js';
+import { EntraBody } from './entra/EntraBody.js';
 import { PrerequisitesBody } from './prerequisites/PrerequisitesBody.js';
 
 /** Each kind has its own icon and words; colour only backs them up. */
@@ -88,7 +89,12 @@ export function StepScreen({
 
       {step === 'prerequisites' && <PrerequisitesBody key={profile.id} profile={profile} />}
       {step === 'dbt' && <DbtBody key={profile.id} profile={profile} />}
-      {step !== 'prerequisites' && step !== 'dbt' && <WhatItWillDo copy={copy} />}
+      {step === 'idp' && profile.idp === 'entra' && (
+        <EntraBody key={profile.id} profile={profile} />
+      )}
+      {step !== 'prerequisites' &&
+        step !== 'dbt' &&
+        !(step === 'idp' && profile.idp === 'entra') && <WhatItWillDo copy={copy} />}
 
       <Group justify="space-between" className="step-screen__nav">
         {previous ? (

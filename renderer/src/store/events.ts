@@ -28,21 +28,33 @@ function elapsed(ms: number): string {
   return s < 120 ? ` · ${s} s` : ` · ${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
+/** The part of the Entra setup a run works on, so its phases read apart in the log. */
+const PART_NAMES: Readonly<Record<string, string>> = {
+  'entra.app': 'enterprise app',
+  'entra.job': 'provisioning job',
+  'entra.credentials': 'connection to dbt',
+  'entra.schema': 'attribute mappings',
+  'entra.start': 'provisioning',
+  'entra.test-user': 'provision on demand',
+};
+
 export function describeEvent(event: EngineEventDto, idp: Idp | null): Omit<LogEntry, 'key'> {
   const step = stepTitle(event.step, idp);
   if (event.type === 'progress') {
     return {
       at: event.at,
       runId: event.runId,
-      text: `${step}: ${event.message}${elapsed(event.elapsedMs)}`,
+      // A message that counts its own seconds ("… 12 s") needs no second count.
+      text: `${step}: ${event.message}${/\d s$/.test(event.message) ? '' : elapsed(event.elapsedMs)}`,
       tone: 'info',
     };
   }
   const failure = event.phase === 'failed' && event.error ? `: ${event.error.message}` : '';
+  const part = PART_NAMES[event.kind];
   return {
     at: event.at,
     runId: event.runId,
-    text: `${step}: ${PHASE_STATUS[event.phase]}${failure}`,
+    text: `${step}: ${part ? `${part}, ` : ''}${PHASE_STATUS[event.phase]}${failure}`,
     tone: event.phase === 'verified' ? 'success' : event.phase === 'failed' ? 'error' : 'info',
   };
 }
