@@ -8,7 +8,6 @@ import { create } from 'zustand';
 import type { PrerequisitesDto, SecretMetaDto } from '../../../electron/ipc/contract.js';
 import {
   client,
-  toErrorInfo,
   type ConnectionCheck,
   type DbtStepParams,
   type IdpRanges,
@@ -16,6 +15,7 @@ import {
   type TokenList,
 } from '../api/client.js';
 import type { Idp, ProfileDto } from '../model.js';
+import { perProfileViews, without } from './per-profile.js';
 import { useWizardStore, type ErrorInfo } from './wizard.js';
 
 export const SECRET_API = 'dbt.api-token';
@@ -124,52 +124,8 @@ function refresh(): Promise<void> {
   return useWizardStore.getState().refreshProfiles();
 }
 
-function without<K extends string, V>(
-  record: Partial<Record<K, V>>,
-  key: K,
-): Partial<Record<K, V>> {
-  const next = { ...record };
-  // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a small keyed record
-  delete next[key];
-  return next;
-}
-
 export const useDbtStore = create<DbtState>()((set, get) => {
-  function view(profileId: string): DbtView {
-    return get().views[profileId] ?? EMPTY_VIEW;
-  }
-
-  function patch(
-    profileId: string,
-    change: Partial<DbtView> | ((v: DbtView) => Partial<DbtView>),
-  ): void {
-    set((s) => {
-      const current = s.views[profileId] ?? EMPTY_VIEW;
-      const next = typeof change === 'function' ? change(current) : change;
-      return { views: { ...s.views, [profileId]: { ...current, ...next } } };
-    });
-  }
-
-  /** Runs one call: marks it busy, clears its old error, and keeps the new error if it fails. */
-  async function op<T>(
-    profileId: string,
-    key: OpKey,
-    busy: Busy,
-    run: () => Promise<T>,
-  ): Promise<T | undefined> {
-    patch(profileId, (v) => ({
-      busy: { ...v.busy, [key]: busy },
-      errors: without(v.errors, key),
-    }));
-    try {
-      return await run();
-    } catch (e) {
-      patch(profileId, (v) => ({ errors: { ...v.errors, [key]: toErrorInfo(e) } }));
-      return undefined;
-    } finally {
-      patch(profileId, (v) => ({ busy: without(v.busy, key) }));
-    }
-  }
+  const { view, patch, op } = perProfileViews<DbtView, OpKey, Busy>(set, get, EMPTY_VIEW);
 
   function hasSecret(profileId: string, name: string): boolean {
     return (view(profileId).secrets ?? []).some((m) => m.name === name);

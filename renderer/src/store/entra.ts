@@ -8,7 +8,6 @@
 import { create } from 'zustand';
 import {
   client,
-  toErrorInfo,
   type DeviceCodePrompt,
   type EntraCloud,
   type EntraRun,
@@ -17,6 +16,7 @@ import {
   type SignInState,
 } from '../api/client.js';
 import type { ProfileDto } from '../model.js';
+import { perProfileViews, without } from './per-profile.js';
 import { useWizardStore, type ErrorInfo } from './wizard.js';
 
 /** One key per button (or group of buttons) that calls the engine. */
@@ -121,16 +121,6 @@ function profileOf(profileId: string): ProfileDto | undefined {
   return useWizardStore.getState().profiles.find((p) => p.id === profileId);
 }
 
-function without<K extends string, V>(
-  record: Partial<Record<K, V>>,
-  key: K,
-): Partial<Record<K, V>> {
-  const next = { ...record };
-  // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a small keyed record
-  delete next[key];
-  return next;
-}
-
 /** The `entra:connect` fields that keep what the profile has (connect drops an unsent Graph URL). */
 function connectBase(profile: ProfileDto | undefined): {
   cloud?: EntraCloud;
@@ -149,41 +139,11 @@ function connectBase(profile: ProfileDto | undefined): {
 }
 
 export const useEntraStore = create<EntraState>()((set, get) => {
-  function view(profileId: string): EntraView {
-    return get().views[profileId] ?? EMPTY_ENTRA_VIEW;
-  }
-
-  function patch(
-    profileId: string,
-    change: Partial<EntraView> | ((v: EntraView) => Partial<EntraView>),
-  ): void {
-    set((s) => {
-      const current = s.views[profileId] ?? EMPTY_ENTRA_VIEW;
-      const next = typeof change === 'function' ? change(current) : change;
-      return { views: { ...s.views, [profileId]: { ...current, ...next } } };
-    });
-  }
-
-  /** Runs one call: marks it busy, clears its old error, and keeps the new error if it fails. */
-  async function op<T>(
-    profileId: string,
-    key: EntraOpKey,
-    busy: EntraBusy,
-    run: () => Promise<T>,
-  ): Promise<T | undefined> {
-    patch(profileId, (v) => ({
-      busy: { ...v.busy, [key]: busy },
-      errors: without(v.errors, key),
-    }));
-    try {
-      return await run();
-    } catch (e) {
-      patch(profileId, (v) => ({ errors: { ...v.errors, [key]: toErrorInfo(e) } }));
-      return undefined;
-    } finally {
-      patch(profileId, (v) => ({ busy: without(v.busy, key) }));
-    }
-  }
+  const { view, patch, op } = perProfileViews<EntraView, EntraOpKey, EntraBusy>(
+    set,
+    get,
+    EMPTY_ENTRA_VIEW,
+  );
 
   async function readAccount(profileId: string): Promise<void> {
     const account = await client.entra.account({ profileId });
