@@ -139,6 +139,15 @@ export interface JournalStore {
 // ---------------------------------------------------------------------------------------------
 // Outside the process: opening a console page in the system browser, OS notifications.
 
+/**
+ * The system clipboard, for the one secret an admin must paste into a console (the dbt SCIM token
+ * into Okta's "Bearer" field): main writes it, so the value never crosses IPC.
+ */
+export interface ClipboardPort {
+  writeText(text: string): Promise<void>;
+  readText(): Promise<string>;
+}
+
 export interface ExternalOpener {
   /** Opens an allowed https URL in the system browser. */
   open(url: string): Promise<void>;

@@ -59,6 +59,34 @@ export const profileSchema = z.object({
       tenant: z.string().optional(),
     })
     .optional(),
+  okta: z
+    .object({
+      orgUrl: z.string(),
+      appId: z.string().optional(),
+      appLabel: z.string().optional(),
+      appName: z.string().optional(),
+      signIn: z
+        .object({
+          method: z.enum(['pkce', 'service', 'token']),
+          clientId: z.string().optional(),
+          keyId: z.string().optional(),
+        })
+        .optional(),
+      groupPushes: z
+        .array(
+          z.object({
+            oktaGroupId: z.string(),
+            oktaGroupName: z.string(),
+            targetGroupName: z.string(),
+          }),
+        )
+        .optional(),
+      consoleShownAt: z.record(z.string(), z.string()).optional(),
+      consoleVerifiedAt: z.record(z.string(), z.string()).optional(),
+      existingIntegration: z.boolean().optional(),
+      userNameChangeConfirmedAt: z.string().optional(),
+    })
+    .optional(),
   manual: z.record(z.string(), z.string()),
   currentStep: stepId,
   steps: z.record(stepId, stepStateSchema),
@@ -178,6 +206,86 @@ const signInStateSchema = z.object({
   }),
 });
 const includeTestUserScopes = z.boolean();
+
+// ---------------------------------------------------------------------------------------------
+// Okta
+
+const licenseType = z.enum(['it', 'analyst', 'developer', 'read_only']);
+
+/** The three ways to sign in to Okta, and what the admin must register for each (no secret). */
+export const oktaSignInStateSchema = z.object({
+  signedIn: z.boolean(),
+  method: z.enum(['pkce', 'service', 'token']).nullable(),
+  /** The admin's login, or the service app's client id. */
+  subject: z.string().optional(),
+  expiresAt: z.string().optional(),
+  grantedScopes: z.array(z.string()),
+  missingScopes: z.array(z.string()),
+  /** `ok` (a sufficient role or every capability probed), `insufficient`, `unknown`. */
+  roleVerdict: z.enum(['ok', 'insufficient', 'unknown']),
+  roles: z.array(z.string()),
+  /** What the role check found, in one or two sentences (what is missing and who can grant it). */
+  roleMessage: z.string(),
+  /** Reminders, e.g. "revoke the API token when you are done". */
+  warnings: z.array(z.string()),
+  registration: z.object({
+    /** The loopback redirect URI to register on the Native app (sign-in method `pkce`). */
+    redirectUri: z.string(),
+    steps: z.array(z.object({ title: z.string(), detail: z.string() })),
+    scopes: z.array(z.object({ scope: z.string(), why: z.string() })),
+  }),
+});
+
+export const oktaAppSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  name: z.string(),
+  signOnMode: z.string(),
+  status: z.string(),
+  features: z.array(z.string()),
+  /** `email` (what SCIM needs), `okta_id` (dbt's SSO guide), `other`. */
+  userNameFormat: z.enum(['email', 'okta_id', 'other']),
+  userNameTemplate: z.string().nullable(),
+  /** Why this app cannot be the dbt SSO app, when it cannot (not SAML 2.0, inactive). */
+  unsuitable: z.string().optional(),
+});
+
+/** One console-only step, with what the admin needs beside it and its live check. */
+export const oktaConsoleItemSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(['pass', 'fail', 'pending', 'skip']),
+  message: z.string(),
+  /** When the check was taken. */
+  at: z.string(),
+  /** When Okta first showed the change. */
+  verifiedAt: z.string().optional(),
+  /** Opens the exact console page in the system browser. */
+  link: z.object({ label: z.string(), url: z.string() }).nullable(),
+  /** The console's own labels in quotes, one action per line. */
+  instructions: z.array(z.string()),
+  /** Values to copy into the console (never a secret: the token is copied by `okta:copyScimToken`). */
+  values: z.array(z.object({ label: z.string(), value: z.string() })),
+  /** This step needs the dbt SCIM token pasted into Okta. */
+  needsToken: z.boolean(),
+  optional: z.boolean(),
+});
+
+const oktaRunSchema = z.object({
+  phase: z.enum(RUN_PHASES),
+  changes: z.array(changeSchema),
+  checks: z.array(checkSchema),
+  error: errorInfoSchema.optional(),
+  runs: z.array(runResultSchema),
+  /** The console steps and their live checks, in the order the admin does them. */
+  console: z.array(oktaConsoleItemSchema),
+});
+
+const oktaGroupPick = z.object({
+  oktaGroupId: z.string().min(1).max(64),
+  oktaGroupName: z.string().min(1).max(255),
+  targetGroupName: z.string().trim().min(1).max(255),
+});
 
 export const contract = {
   'app:info': {
@@ -417,6 +525,118 @@ export const contract = {
   },
   'entra:signOut': { input: z.object({ profileId: id }).strict(), output: z.null() },
   'entra:account': { input: z.object({ profileId: id }).strict(), output: signInStateSchema },
+  'okta:connect': {
+    input: z
+      .object({
+        profileId: id,
+        orgUrl: pasted,
+        signInMethod: z.enum(['pkce', 'service', 'token']).optional(),
+        /** The Native app (pkce) or service app (service) client id. */
+        clientId: z.string().trim().max(128).optional(),
+        keyId: z.string().trim().max(128).optional(),
+        /** dbt already has users and groups (they become SCIM-managed; import them first). */
+        existingIntegration: z.boolean().optional(),
+      })
+      .strict(),
+    output: z.object({ profile: profileSchema, warnings: z.array(z.string()) }),
+  },
+  'okta:signIn': { input: z.object({ profileId: id }).strict(), output: oktaSignInStateSchema },
+  'okta:useServiceKey': {
+    input: z.object({ profileId: id, privateKey: secretValue }).strict(),
+    output: oktaSignInStateSchema,
+  },
+  'okta:useToken': {
+    input: z.object({ profileId: id, apiToken: pasted }).strict(),
+    output: oktaSignInStateSchema,
+  },
+  'okta:signOut': { input: z.object({ profileId: id }).strict(), output: z.null() },
+  'okta:account': { input: z.object({ profileId: id }).strict(), output: oktaSignInStateSchema },
+  'okta:findApps': {
+    input: z.object({ profileId: id, query: z.string().trim().max(100).optional() }).strict(),
+    output: z.object({ apps: z.array(oktaAppSchema), chosenId: z.string().optional() }),
+  },
+  'okta:chooseApp': {
+    input: z.object({ profileId: id, appId: z.string().trim().min(1).max(64) }).strict(),
+    output: profileSchema,
+  },
+  'okta:confirmUserNameChange': {
+    input: z.object({ profileId: id, confirm: z.boolean() }).strict(),
+    output: profileSchema,
+  },
+  'okta:plan': { input: z.object({ profileId: id }).strict(), output: oktaRunSchema },
+  'okta:apply': {
+    input: z
+      .object({ profileId: id, expectedChangeIds: z.array(z.string()).max(200).optional() })
+      .strict(),
+    output: oktaRunSchema,
+  },
+  'okta:verify': { input: z.object({ profileId: id }).strict(), output: oktaRunSchema },
+  'okta:console': {
+    input: z.object({ profileId: id, shown: z.string().max(64).optional() }).strict(),
+    output: z.object({
+      items: z.array(oktaConsoleItemSchema),
+      /** The soonest the next check may be asked for (the service polls at most every 5 s). */
+      nextCheckAt: z.string(),
+      error: errorInfoSchema.optional(),
+    }),
+  },
+  'okta:copyScimToken': {
+    input: z.object({ profileId: id }).strict(),
+    output: z.object({ last4: z.string(), clearsAt: z.string() }),
+  },
+  'okta:groups': {
+    input: z.object({ profileId: id, query: z.string().trim().max(100).optional() }).strict(),
+    output: z.object({
+      okta: z.array(
+        z.object({ id: z.string(), name: z.string(), type: z.string(), imported: z.boolean() }),
+      ),
+      /** Null when the dbt Admin API is not connected (then names cannot be checked). */
+      dbt: z.array(z.object({ id: z.number(), name: z.string() })).nullable(),
+      picks: z.array(
+        oktaGroupPick.extend({
+          /** `match`, `case` (same name but for case: dbt would get a second group), `new`. */
+          alignment: z.enum(['match', 'case', 'new']),
+          dbtName: z.string().optional(),
+        }),
+      ),
+      mappings: z.array(
+        z.object({
+          sourceGroupId: z.string(),
+          status: z.string(),
+          errorSummary: z.string().nullable(),
+        }),
+      ),
+    }),
+  },
+  'okta:pickGroups': {
+    input: z.object({ profileId: id, picks: z.array(oktaGroupPick).max(200) }).strict(),
+    output: profileSchema,
+  },
+  'okta:existing': {
+    input: z.object({ profileId: id }).strict(),
+    output: z.object({
+      dbtUsers: z.number(),
+      /** How many dbt users were checked (a large account is sampled and says so). */
+      checked: z.number(),
+      unmatched: z.array(
+        z.object({
+          userName: z.string(),
+          /** `none`: no Okta person; `case`: only the case differs (Okta would create a second user). */
+          reason: z.enum(['none', 'case']),
+          oktaLogin: z.string().optional(),
+        }),
+      ),
+      appUsers: z.number(),
+      appGroups: z.number(),
+      checks: z.array(checkSchema),
+    }),
+  },
+  'okta:testUser': {
+    input: z
+      .object({ profileId: id, login: z.string().trim().min(1).max(256), licenseType })
+      .strict(),
+    output: runResultSchema,
+  },
 } as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>;
 
 // Every channel in channels.ts has schemas here, and nothing else does.
@@ -469,3 +689,7 @@ export type DbtStepParamsDto = z.input<typeof dbtStepParams>;
 export type TokensDto = z.output<typeof tokensSchema>;
 export type SignInStateDto = z.output<typeof signInStateSchema>;
 export type EntraRunDto = z.output<typeof entraRunSchema>;
+export type OktaSignInStateDto = z.output<typeof oktaSignInStateSchema>;
+export type OktaAppDto = z.output<typeof oktaAppSchema>;
+export type OktaConsoleItemDto = z.output<typeof oktaConsoleItemSchema>;
+export type OktaRunDto = z.output<typeof oktaRunSchema>;

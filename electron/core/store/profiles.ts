@@ -45,6 +45,45 @@ export const profileSchema = z.object({
       tenant: z.string().optional(),
     })
     .optional(),
+  /** The Okta side: the org, the dbt SSO app, how to sign in, the groups to push (no secret). */
+  okta: z
+    .object({
+      /** Normalised: `https://acme.okta.com` (never the `-admin` host), or a loopback fake in tests. */
+      orgUrl: z.string(),
+      /** The dbt SSO app, once chosen. */
+      appId: z.string().optional(),
+      appLabel: z.string().optional(),
+      /** Okta's internal app name, for console links. */
+      appName: z.string().optional(),
+      signIn: z
+        .object({
+          method: z.enum(['pkce', 'service', 'token']),
+          /** The Native app (pkce) or the service app (service); not a secret. */
+          clientId: z.string().optional(),
+          /** The service app's public key id (`kid`). */
+          keyId: z.string().optional(),
+        })
+        .optional(),
+      /** Okta groups to push, each with the dbt group name it should become. */
+      groupPushes: z
+        .array(
+          z.object({
+            oktaGroupId: z.string(),
+            oktaGroupName: z.string(),
+            targetGroupName: z.string(),
+          }),
+        )
+        .optional(),
+      /** When the admin was first shown each console step (System Log and last_used look from there). */
+      consoleShownAt: z.record(z.string(), z.string()).optional(),
+      /** When Okta first showed each console step done (the wizard's "Verified at"). */
+      consoleVerifiedAt: z.record(z.string(), z.string()).optional(),
+      /** The admin says dbt already has users and groups (an existing integration: import first). */
+      existingIntegration: z.boolean().optional(),
+      /** The admin confirmed changing the app username format to Email (before SCIM is on). */
+      userNameChangeConfirmedAt: z.string().optional(),
+    })
+    .optional(),
   /** Console-only checklist items the admin ticked (item id → ISO time), for steps without an API. */
   manual: z.record(z.string(), z.string()).default({}),
   currentStep: z.enum(STEP_IDS),
@@ -70,9 +109,26 @@ export interface ProfilePatch {
   readonly dbt?: Profile['dbt'];
   /** Merged into the current Entra data (which must exist, or the patch must name cloud and app). */
   readonly entra?: Partial<NonNullable<Profile['entra']>>;
+  /** Merged into the current Okta data (which must exist, or the patch must name the org). */
+  readonly okta?: Partial<NonNullable<Profile['okta']>>;
   readonly currentStep?: StepId;
   /** Ticks (true) or unticks (false) console-only checklist items. */
   readonly manual?: Readonly<Record<string, boolean>>;
+}
+
+function mergeOkta(
+  current: Profile['okta'],
+  patch: Partial<NonNullable<Profile['okta']>>,
+): NonNullable<Profile['okta']> {
+  const merged: Partial<NonNullable<Profile['okta']>> = { ...current, ...patch };
+  if (merged.orgUrl === undefined) {
+    throw new WizardError('bad_input', 'Okta is not set up in this profile yet.', {
+      remediation: 'Connect to your Okta org first.',
+    });
+  }
+  return Object.fromEntries(
+    Object.entries(merged as Record<string, unknown>).filter(([, v]) => v !== undefined),
+  ) as NonNullable<Profile['okta']>;
 }
 
 function initialSteps(): Profile['steps'] {
@@ -209,6 +265,7 @@ export class ProfileStore {
         ...(patch.idp !== undefined ? { idp: patch.idp } : {}),
         ...(patch.dbt !== undefined ? { dbt: { ...current.dbt, ...patch.dbt } } : {}),
         ...(patch.entra !== undefined ? { entra: mergeEntra(current.entra, patch.entra) } : {}),
+        ...(patch.okta !== undefined ? { okta: mergeOkta(current.okta, patch.okta) } : {}),
         ...(patch.currentStep !== undefined ? { currentStep: patch.currentStep } : {}),
         ...(patch.manual !== undefined
           ? { manual: applyTicks(current.manual, patch.manual, this.now()) }
