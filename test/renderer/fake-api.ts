@@ -7,8 +7,13 @@ import type { Channel } from '../../electron/ipc/channels.js';
 import type {
   EngineEventDto,
   Input,
+  OktaAppDto,
+  OktaConsoleItemDto,
+  OktaRunDto,
+  OktaSignInStateDto,
   Output,
   ProfileDto,
+  RunResultDto,
   SecretMetaDto,
   SecretStatusDto,
 } from '../../electron/ipc/contract.js';
@@ -42,6 +47,141 @@ export function makeProfile(
   };
 }
 
+/** The Okta sign-in guide the fake engine answers (the registration of the wizard's Native app). */
+export const OKTA_REGISTRATION: OktaSignInStateDto['registration'] = {
+  redirectUri: 'http://127.0.0.1:53682/callback',
+  steps: [
+    {
+      title: 'Create a Native app',
+      detail:
+        'In the Okta Admin Console, open Applications › Applications and choose “Create App Integration”, then “OIDC - OpenID Connect” and “Native Application”.',
+    },
+    {
+      title: 'Grant the Okta API scopes',
+      detail: 'On the app’s “Okta API Scopes” tab, choose “Grant” next to each scope below.',
+    },
+  ],
+  scopes: [
+    { scope: 'okta.apps.manage', why: 'read the dbt app, assign the test user, push groups' },
+    { scope: 'okta.schemas.manage', why: 'add the licenseType attribute to the app user profile' },
+    { scope: 'okta.groups.manage', why: 'create the group push mappings' },
+    { scope: 'okta.users.read', why: 'match dbt users to Okta people, find the test user' },
+    { scope: 'okta.logs.read', why: "read the System Log for the app's provisioning errors" },
+    { scope: 'okta.roles.read', why: 'check that your admin role can do all of this' },
+  ],
+};
+
+export const OKTA_ALL_SCOPES = OKTA_REGISTRATION.scopes.map((s) => s.scope);
+
+export function oktaSignedOut(): OktaSignInStateDto {
+  return {
+    signedIn: false,
+    method: null,
+    grantedScopes: [],
+    missingScopes: [],
+    roleVerdict: 'unknown',
+    roles: [],
+    roleMessage: '',
+    warnings: [],
+    registration: OKTA_REGISTRATION,
+  };
+}
+
+export function oktaSignedIn(over: Partial<OktaSignInStateDto> = {}): OktaSignInStateDto {
+  return {
+    signedIn: true,
+    method: 'pkce',
+    subject: 'admin@acme.com',
+    expiresAt: '2026-11-29T11:42:00.000Z',
+    grantedScopes: OKTA_ALL_SCOPES,
+    missingScopes: [],
+    roleVerdict: 'ok',
+    roles: ['SUPER_ADMIN'],
+    roleMessage: 'Super Administrator: enough for every step.',
+    warnings: [],
+    registration: OKTA_REGISTRATION,
+    ...over,
+  };
+}
+
+export function oktaApp(over: Partial<OktaAppDto> = {}): OktaAppDto {
+  return {
+    id: '0oa1dbtsaml',
+    label: 'dbt Cloud',
+    name: 'acme_dbtcloud_1',
+    signOnMode: 'SAML_2_0',
+    status: 'ACTIVE',
+    features: [],
+    userNameFormat: 'email',
+    userNameTemplate: '${source.email}',
+    ...over,
+  };
+}
+
+export function oktaConsoleItem(over: Partial<OktaConsoleItemDto> = {}): OktaConsoleItemDto {
+  return {
+    id: 'okta.console.scim',
+    title: 'Turn on SCIM provisioning',
+    status: 'pending',
+    message: 'Okta does not show SCIM provisioning on the app yet.',
+    at: '2026-11-29T10:42:00.000Z',
+    link: null,
+    instructions: [],
+    values: [],
+    needsToken: false,
+    optional: false,
+    ...over,
+  };
+}
+
+export function oktaRun(over: Partial<OktaRunDto> = {}): OktaRunDto {
+  return { phase: 'planned', changes: [], checks: [], runs: [], console: [], ...over };
+}
+
+/** What the fake Okta org holds; tests change it between calls. */
+export interface FakeOkta {
+  account: OktaSignInStateDto;
+  apps: OktaAppDto[];
+  consoleItems: OktaConsoleItemDto[];
+  /** How long after a console read the next may be asked for. */
+  consoleEveryMs: number;
+  /** The dbt SCIM token the main process would copy; never part of any answer. */
+  scimToken: string;
+  oktaGroups: Output<'okta:groups'>['okta'];
+  dbtGroups: Output<'okta:groups'>['dbt'];
+  mappings: Output<'okta:groups'>['mappings'];
+  plan: OktaRunDto;
+  applied: OktaRunDto;
+  verified: OktaRunDto;
+  existing: Output<'okta:existing'>;
+  test: RunResultDto;
+}
+
+function fakeOkta(): FakeOkta {
+  return {
+    account: oktaSignedOut(),
+    apps: [oktaApp()],
+    consoleItems: [oktaConsoleItem()],
+    consoleEveryMs: 5000,
+    scimToken: 'dbtc-scim-secret-token-WXYZ',
+    oktaGroups: [],
+    dbtGroups: [],
+    mappings: [],
+    plan: oktaRun(),
+    applied: oktaRun({ phase: 'applied' }),
+    verified: oktaRun({ phase: 'verified' }),
+    existing: { dbtUsers: 0, checked: 0, unmatched: [], appUsers: 0, appGroups: 0, checks: [] },
+    test: {
+      runId: 'run-okta-test',
+      kind: 'okta.test-user',
+      phase: 'verified',
+      changes: [],
+      checks: [],
+      resumed: false,
+    },
+  };
+}
+
 export interface Call {
   readonly method: string;
   readonly input: unknown;
@@ -61,6 +201,8 @@ export class FakeApi {
   secretStatus: SecretStatusDto;
   interrupted: Output<'wizard:interrupted'>;
   secrets = new Map<string, SecretMetaDto[]>();
+  /** The fake Okta org behind the `okta:*` channels. */
+  okta: FakeOkta = fakeOkta();
   private readonly failures = new Map<string, { code: string; message: string }>();
   private readonly listeners = new Set<(event: EngineEventDto) => void>();
   private nextId = 1;
@@ -200,6 +342,150 @@ export class FakeApi {
       return null;
     },
     'shell:openExternal': () => null,
+    'okta:connect': (input) => {
+      const p = this.profile(input.profileId);
+      const typed = input.orgUrl.trim().replace(/\/+$/, '');
+      const orgUrl = typed.replace(/-admin\.okta\.com$/i, '.okta.com');
+      const warnings =
+        orgUrl !== typed
+          ? [`${typed} is the Admin Console address; the wizard uses ${orgUrl}.`]
+          : [];
+      const next = this.replace({
+        ...p,
+        okta: {
+          ...p.okta,
+          orgUrl,
+          ...(input.signInMethod
+            ? {
+                signIn: {
+                  method: input.signInMethod,
+                  ...(input.clientId ? { clientId: input.clientId } : {}),
+                  ...(input.keyId ? { keyId: input.keyId } : {}),
+                },
+              }
+            : {}),
+          ...(input.existingIntegration !== undefined
+            ? { existingIntegration: input.existingIntegration }
+            : {}),
+        },
+      });
+      return { profile: structuredClone(next), warnings };
+    },
+    'okta:signIn': () => {
+      this.okta.account = oktaSignedIn({ method: 'pkce' });
+      return structuredClone(this.okta.account);
+    },
+    'okta:useServiceKey': (input) => {
+      const clientId = this.profile(input.profileId).okta?.signIn?.clientId ?? 'service';
+      this.okta.account = oktaSignedIn({ method: 'service', subject: clientId, roles: [] });
+      return structuredClone(this.okta.account);
+    },
+    'okta:useToken': () => {
+      this.okta.account = oktaSignedIn({
+        method: 'token',
+        grantedScopes: [],
+        warnings: ['Revoke the API token in Security › API › Tokens when you are done.'],
+      });
+      return structuredClone(this.okta.account);
+    },
+    'okta:signOut': () => {
+      this.okta.account = oktaSignedOut();
+      return null;
+    },
+    'okta:account': () => structuredClone(this.okta.account),
+    'okta:findApps': (input) => {
+      const q = (input.query ?? '').trim().toLowerCase();
+      const appId = this.profile(input.profileId).okta?.appId;
+      return {
+        apps: structuredClone(this.okta.apps.filter((a) => a.label.toLowerCase().startsWith(q))),
+        ...(appId ? { chosenId: appId } : {}),
+      };
+    },
+    'okta:chooseApp': (input) => {
+      const p = this.profile(input.profileId);
+      const app = this.okta.apps.find((a) => a.id === input.appId);
+      if (!p.okta || !app) {
+        throw new Error(`No Okta app ${input.appId}.`);
+      }
+      return structuredClone(
+        this.replace({
+          ...p,
+          okta: { ...p.okta, appId: app.id, appLabel: app.label, appName: app.name },
+        }),
+      );
+    },
+    'okta:confirmUserNameChange': (input) => {
+      const p = this.profile(input.profileId);
+      if (!p.okta) {
+        throw new Error('Okta is not set up.');
+      }
+      const okta = { ...p.okta };
+      if (input.confirm) {
+        okta.userNameChangeConfirmedAt = new Date().toISOString();
+      } else {
+        delete okta.userNameChangeConfirmedAt;
+      }
+      return structuredClone(this.replace({ ...p, okta }));
+    },
+    'okta:plan': () => structuredClone(this.okta.plan),
+    'okta:apply': () => structuredClone(this.okta.applied),
+    'okta:verify': () => structuredClone(this.okta.verified),
+    'okta:console': (input) => {
+      const p = this.profile(input.profileId);
+      if (input.shown !== undefined && p.okta) {
+        this.replace({
+          ...p,
+          okta: {
+            ...p.okta,
+            consoleShownAt: { ...p.okta.consoleShownAt, [input.shown]: new Date().toISOString() },
+          },
+        });
+      }
+      return {
+        items: structuredClone(this.okta.consoleItems),
+        nextCheckAt: new Date(Date.now() + this.okta.consoleEveryMs).toISOString(),
+      };
+    },
+    'okta:copyScimToken': () => ({
+      // The main process writes the token to the clipboard; only its last four come back.
+      last4: this.okta.scimToken.slice(-4),
+      clearsAt: new Date(Date.now() + 60_000).toISOString(),
+    }),
+    'okta:groups': (input) => {
+      const q = (input.query ?? '').trim().toLowerCase();
+      const dbt = this.okta.dbtGroups;
+      const picks = (this.profile(input.profileId).okta?.groupPushes ?? []).map((pick) => {
+        const exact = dbt?.find((g) => g.name === pick.targetGroupName);
+        const folded = dbt?.find(
+          (g) => g.name.toLowerCase() === pick.targetGroupName.toLowerCase(),
+        );
+        const found = exact ?? folded;
+        return {
+          ...pick,
+          alignment: exact ? ('match' as const) : folded ? ('case' as const) : ('new' as const),
+          ...(found ? { dbtName: found.name } : {}),
+        };
+      });
+      return {
+        okta: structuredClone(
+          this.okta.oktaGroups.filter((g) => g.name.toLowerCase().startsWith(q)),
+        ),
+        dbt: structuredClone(dbt),
+        picks,
+        mappings: structuredClone(this.okta.mappings),
+      };
+    },
+    'okta:pickGroups': (input) => {
+      const p = this.profile(input.profileId);
+      if (!p.okta) {
+        throw new Error('Okta is not set up.');
+      }
+      return structuredClone(
+        this.replace({ ...p, okta: { ...p.okta, groupPushes: structuredClone(input.picks) } }),
+      );
+    },
+    'okta:existing': () => structuredClone(this.okta.existing),
+    'okta:testUser': () => structuredClone(this.okta.test),
   };
 
   /** Serves `channel` with `handler` (for channels the fake does not know, or to override one). */

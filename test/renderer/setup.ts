@@ -8,6 +8,7 @@ import { afterEach, vi } from 'vitest';
 import { setApi } from '../../renderer/src/api/client.js';
 import { resetDbtStore } from '../../renderer/src/store/dbt.js';
 import { resetEntraStore } from '../../renderer/src/store/entra.js';
+import { resetOktaStore } from '../../renderer/src/store/okta.js';
 import { resetWizardStore } from '../../renderer/src/store/wizard.js';
 
 afterEach(() => {
@@ -16,6 +17,7 @@ afterEach(() => {
   resetWizardStore();
   resetDbtStore();
   resetEntraStore();
+  resetOktaStore();
   window.localStorage.clear();
 });
 

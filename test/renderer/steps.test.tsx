@@ -71,7 +71,7 @@ describe('step screens', () => {
   });
 
   it('uses one h1 per screen with h2 sections', async () => {
-    renderApp({ profiles: [makeProfile({ currentStep: 'idp' })] });
+    renderApp({ profiles: [makeProfile({ currentStep: 'idp', idp: null })] });
     await findRail();
     expect(screen.getAllByRole('heading', { level: 1 })).toHaveLength(1);
     expect(screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent)).toEqual([

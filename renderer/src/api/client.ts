@@ -171,6 +171,46 @@ export const client = {
     account: (input: Input<'entra:account'>): Promise<SignInState> =>
       unwrap(() => api().entra.account(input)),
   },
+  okta: {
+    /** Saves the org (an `-admin` URL is normalised), the sign-in method and its client/key ids. */
+    connect: (input: Input<'okta:connect'>): Promise<Output<'okta:connect'>> =>
+      unwrap(() => api().okta.connect(input)),
+    /** Opens the system browser (PKCE); resolves once the admin finished signing in there. */
+    signIn: (input: Input<'okta:signIn'>): Promise<Output<'okta:signIn'>> =>
+      unwrap(() => api().okta.signIn(input)),
+    useServiceKey: (input: Input<'okta:useServiceKey'>): Promise<Output<'okta:useServiceKey'>> =>
+      unwrap(() => api().okta.useServiceKey(input)),
+    useToken: (input: Input<'okta:useToken'>): Promise<Output<'okta:useToken'>> =>
+      unwrap(() => api().okta.useToken(input)),
+    signOut: (input: Input<'okta:signOut'>) => unwrap(() => api().okta.signOut(input)),
+    account: (input: Input<'okta:account'>): Promise<Output<'okta:account'>> =>
+      unwrap(() => api().okta.account(input)),
+    findApps: (input: Input<'okta:findApps'>): Promise<Output<'okta:findApps'>> =>
+      unwrap(() => api().okta.findApps(input)),
+    chooseApp: (input: Input<'okta:chooseApp'>): Promise<ProfileDto> =>
+      unwrap(() => api().okta.chooseApp(input)),
+    confirmUserNameChange: (input: Input<'okta:confirmUserNameChange'>): Promise<ProfileDto> =>
+      unwrap(() => api().okta.confirmUserNameChange(input)),
+    plan: (input: Input<'okta:plan'>): Promise<Output<'okta:plan'>> =>
+      unwrap(() => api().okta.plan(input)),
+    apply: (input: Input<'okta:apply'>): Promise<Output<'okta:apply'>> =>
+      unwrap(() => api().okta.apply(input)),
+    verify: (input: Input<'okta:verify'>): Promise<Output<'okta:verify'>> =>
+      unwrap(() => api().okta.verify(input)),
+    console: (input: Input<'okta:console'>): Promise<Output<'okta:console'>> =>
+      unwrap(() => api().okta.console(input)),
+    /** The main process writes the clipboard; only the last four characters come back. */
+    copyScimToken: (input: Input<'okta:copyScimToken'>): Promise<Output<'okta:copyScimToken'>> =>
+      unwrap(() => api().okta.copyScimToken(input)),
+    groups: (input: Input<'okta:groups'>): Promise<Output<'okta:groups'>> =>
+      unwrap(() => api().okta.groups(input)),
+    pickGroups: (input: Input<'okta:pickGroups'>): Promise<ProfileDto> =>
+      unwrap(() => api().okta.pickGroups(input)),
+    existing: (input: Input<'okta:existing'>): Promise<Output<'okta:existing'>> =>
+      unwrap(() => api().okta.existing(input)),
+    testUser: (input: Input<'okta:testUser'>): Promise<Output<'okta:testUser'>> =>
+      unwrap(() => api().okta.testUser(input)),
+  },
   events: {
     /** Subscribes to engine events; returns the unsubscribe function. */
     onEngine(listener: (event: EngineEventDto) => void): () => void {

@@ -20,6 +20,9 @@ import {
 } from './catalog.js';
 import { DbtBody } from './dbt/DbtBody.js';
 import { EntraBody } from './entra/EntraBody.js';
+import { OktaBody } from './okta/OktaBody.js';
+import { OktaLicenseBody } from './okta/OktaLicenseBody.js';
+import { OktaTestBody } from './okta/OktaTestBody.js';
 import { PrerequisitesBody } from './prerequisites/PrerequisitesBody.js';
 
 /** Each kind has its own icon and words; colour only backs them up. */
@@ -94,7 +97,17 @@ export function StepScreen({
       )}
       {step !== 'prerequisites' &&
         step !== 'dbt' &&
-        !(step === 'idp' && profile.idp === 'entra') && <WhatItWillDo copy={copy} />}
+        !(step === 'idp' && profile.idp === 'entra') &&
+        !(step === 'license' && profile.idp === 'okta') &&
+        !(step === 'test' && profile.idp === 'okta') && <WhatItWillDo copy={copy} />}
+      {/* Okta's overview stays above its sections: it says which parts are console steps. */}
+      {step === 'idp' && profile.idp === 'okta' && <OktaBody key={profile.id} profile={profile} />}
+      {step === 'license' && profile.idp === 'okta' && (
+        <OktaLicenseBody key={profile.id} profile={profile} />
+      )}
+      {step === 'test' && profile.idp === 'okta' && (
+        <OktaTestBody key={profile.id} profile={profile} />
+      )}
 
       <Group justify="space-between" className="step-screen__nav">
         {previous ? (

@@ -47,7 +47,8 @@ const DBT_TOKEN =
   'A dbt token with account admin rights (a service token or a personal access token)';
 const OKTA_ADMIN =
   'An Okta Super Administrator or Org Administrator (an App Administrator may not be allowed to edit the app profile)';
-const OKTA_TOKEN = 'An Okta API token created by that administrator';
+const OKTA_SIGN_IN =
+  'A way for the wizard to sign in to Okta: your own account through a Native app registered once (recommended), a service app with a private key, or an Okta API token created by that administrator';
 const ENTRA_ADMIN =
   'A Microsoft Entra account with the Application Administrator or Cloud Application Administrator role';
 const ENTRA_SIGN_IN = 'Sign-in to Microsoft in your browser; the wizard never sees your password';
@@ -154,11 +155,11 @@ const CATALOG: Readonly<Record<StepId, Entry>> = {
       okta: {
         summary:
           'Connect the Okta app you already use for dbt sign-in to dbt’s SCIM endpoint. Okta has no API for this part of a custom SAML app, so you make three changes in the Okta Admin Console and the wizard checks each one.',
-        needs: [OKTA_ADMIN, OKTA_TOKEN, FROM_DBT_STEP],
+        needs: [OKTA_ADMIN, OKTA_SIGN_IN, FROM_DBT_STEP],
         actions: [
           {
             kind: 'api',
-            text: 'Find the dbt SSO app (SAML 2.0) and check that its username format is Email, which SCIM needs.',
+            text: 'Find the dbt SSO app (SAML 2.0) and check that its username format is Email, which SCIM needs. It is changed only with your confirmation, and only before SCIM is on.',
           },
           {
             kind: 'guided',
@@ -176,7 +177,12 @@ const CATALOG: Readonly<Record<StepId, Entry>> = {
             kind: 'api',
             text: 'Add the licenseType attribute to the app’s user profile, ready for the License types step.',
           },
+          {
+            kind: 'api',
+            text: 'Push the Okta groups you pick, each named like the dbt group it fills.',
+          },
         ],
+        note: 'If dbt already has users and groups, the wizard also guides Okta’s “Import Users” and “Import Groups” first, so they become SCIM-managed without duplicates. Nothing changes through the API before you have reviewed the plan.',
       },
       entra: {
         summary:
