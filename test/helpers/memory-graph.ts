@@ -635,6 +635,7 @@ export class MemoryGraph implements GraphPort {
       probe: () => Promise.reject(new Error('not used')),
       findUser: (_url, _token, userName) =>
         Promise.resolve(this.dbtUsers.get(userName.toLowerCase())),
+      listUsers: () => Promise.resolve([...this.dbtUsers.values()]),
     };
   }
 }

@@ -24,7 +24,10 @@ import {
 
 export const PROBE_TIMEOUT_MS = 15_000;
 
-/** The fields of a SCIM user that `findUser` reports. */
+/** The SCIM extension dbt reads (and shows) the license type in. */
+const DBT_USER_EXTENSION = 'urn:ietf:params:scim:schemas:extension:dbtLabs:2.0:User';
+
+/** The fields of a SCIM user that `findUser` and `listUsers` report. */
 const scimUserSchema = z
   .object({
     id: z.string(),
@@ -34,8 +37,32 @@ const scimUserSchema = z
       .object({ givenName: z.string().optional(), familyName: z.string().optional() })
       .loose()
       .optional(),
+    // An extension that does not read as expected is ignored, never a reason to miss the user.
+    [DBT_USER_EXTENSION]: z
+      .object({ licenseType: z.string().nullable().optional().catch(undefined) })
+      .loose()
+      .optional()
+      .catch(undefined),
   })
   .loose();
+
+/** Users per page when listing (dbt's SCIM API pages like any SCIM service). */
+export const LIST_PAGE_SIZE = 100;
+/** The most users `listUsers` reads unless told otherwise. */
+export const LIST_DEFAULT_LIMIT = 1000;
+
+function summary(u: z.output<typeof scimUserSchema>): ScimUserSummary {
+  const license = u[DBT_USER_EXTENSION]?.licenseType;
+  return {
+    id: u.id,
+    userName: u.userName,
+    active: u.active ?? null,
+    givenName: u.name?.givenName ?? null,
+    familyName: u.name?.familyName ?? null,
+    ...(license !== undefined ? { licenseType: license } : {}),
+  };
+}
+
 export const PROBE_ATTEMPTS = 2;
 
 /** The user name the filter check looks for: it cannot exist (`.invalid` is reserved). */
@@ -364,15 +391,47 @@ export function createScimProbe(options: ScimProbeOptions): ScimProbePort {
         .map((r) => scimUserSchema.safeParse(r))
         .flatMap((r) => (r.success ? [r.data] : []))
         .find((u) => u.userName.toLowerCase() === userName.toLowerCase());
-      return match
-        ? {
-            id: match.id,
-            userName: match.userName,
-            active: match.active ?? null,
-            givenName: match.name?.givenName ?? null,
-            familyName: match.name?.familyName ?? null,
+      return match ? summary(match) : undefined;
+    },
+
+    async listUsers(scimUrl, token, opts = {}): Promise<ScimUserSummary[]> {
+      registerSecret(token);
+      const base = scimUrl.trim().replace(/\/+$/, '');
+      const limit = Math.max(0, opts.limit ?? LIST_DEFAULT_LIMIT);
+      const users: ScimUserSummary[] = [];
+      const seen = new Set<string>();
+      let startIndex = 1;
+      while (users.length < limit) {
+        const count = Math.min(LIST_PAGE_SIZE, limit - users.length);
+        const probe: Probe = {
+          id: 'scim.users.list',
+          path: `/Users?startIndex=${startIndex}&count=${count}`,
+          judge: listJudge('Listing users', () => 'listed'),
+        };
+        const { outcome, json } = await run(probe, base, token, opts.signal);
+        if (outcome.kind === 'fail') {
+          throw new WizardError(outcome.code, redact(outcome.message), { remediation: '' });
+        }
+        const list = json as { Resources?: unknown; totalResults?: number };
+        const page = (Array.isArray(list.Resources) ? list.Resources : [])
+          .map((r) => scimUserSchema.safeParse(r))
+          .flatMap((r) => (r.success ? [r.data] : []));
+        let added = 0;
+        for (const u of page) {
+          if (!seen.has(u.id) && users.length < limit) {
+            seen.add(u.id);
+            users.push(summary(u));
+            added++;
           }
-        : undefined;
+        }
+        const total = typeof list.totalResults === 'number' ? list.totalResults : 0;
+        // The end: a short or empty page, all of totalResults, or a server that ignores paging.
+        if (page.length === 0 || added === 0 || startIndex - 1 + page.length >= total) {
+          break;
+        }
+        startIndex += page.length;
+      }
+      return users;
     },
   };
 

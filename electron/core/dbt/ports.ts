@@ -88,6 +88,8 @@ export interface ScimUserSummary {
   readonly active: boolean | null;
   readonly givenName: string | null;
   readonly familyName: string | null;
+  /** dbt's license type from its SCIM extension, when dbt's answer shows one. */
+  readonly licenseType?: string | null;
 }
 
 export interface ScimProbePort {
@@ -103,4 +105,13 @@ export interface ScimProbePort {
     userName: string,
     signal?: AbortSignal,
   ): Promise<ScimUserSummary | undefined>;
+  /**
+   * dbt's SCIM users, page by page (`startIndex`/`count`), up to `limit` (default 1000) — for
+   * existing integrations, to match them with Okta people. Throws typed errors.
+   */
+  listUsers(
+    scimUrl: string,
+    token: string,
+    options?: { readonly limit?: number; readonly signal?: AbortSignal },
+  ): Promise<ScimUserSummary[]>;
 }
