@@ -27,6 +27,14 @@ const SECRET_VARS: Record<string, { kind: TokenKind; what: string }> = {
   DBT_API_TOKEN: { kind: 'dbt-api', what: 'a dbt account-admin service token' },
 };
 
+/**
+ * Says which variable a bad secret came from: "In DBT_API_TOKEN, the dbt API token …". (Not
+ * "DBT_API_TOKEN: …", which reads like an assignment and which the redaction sink would blank.)
+ */
+export function nameVariable(e: Error, variable: string): void {
+  e.message = `In ${variable}, ${e.message.charAt(0).toLowerCase()}${e.message.slice(1)}`;
+}
+
 /** A secret from its environment variable, or a prompt on a terminal. Never from a flag. */
 export async function secretFromEnv(
   ctx: CommandContext,
@@ -50,7 +58,7 @@ export async function secretFromEnv(
     return cleanSecret(raw, spec.kind).value;
   } catch (e) {
     if (e instanceof Error) {
-      e.message = `${variable}: ${e.message}`;
+      nameVariable(e, variable);
     }
     throw e;
   }

@@ -12,6 +12,7 @@ import { installDevCsp } from './csp.js';
 import { bindIpc, createSenderCheck, forwardEvents } from './ipc.js';
 import { openLogFile } from './log-file.js';
 import { ShellOpener } from './opener.js';
+import { SystemClipboard } from './clipboard.js';
 import { APP_ENTRY_URL, devServerUrl, trustedOrigins } from './origin.js';
 import { handleAppProtocol, registerAppScheme } from './protocol.js';
 import { SafeStorageEncryptor } from './secret-store.js';
@@ -101,6 +102,7 @@ export function start(deps: StartDeps): Started {
         log,
         encryptor: new SafeStorageEncryptor(),
         opener,
+        clipboard: new SystemClipboard(),
         platform: deps.platform,
         // Remote calls follow the system's proxy settings, as Chromium resolves them (PAC included).
         resolveProxy: (url) => session.defaultSession.resolveProxy(url),

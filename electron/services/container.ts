@@ -8,6 +8,7 @@ import { WizardError } from '../core/errors.js';
 import { homeLayout } from '../core/home.js';
 import { systemClock } from '../core/clock.js';
 import type {
+  ClipboardPort,
   Clock,
   Encryptor,
   ExternalOpener,
@@ -30,8 +31,21 @@ import { createDbtService, type DbtService } from './dbt.js';
 import { createEntraService, type EntraService, type GraphTokenProvider } from './entra.js';
 import { createEntraSignInService, type EntraSignInService } from './entra-signin.js';
 import type { EntraSignIn, EntraSignInOptions } from '../adapters/entra/signin.js';
+import { createOktaService, type OktaService } from './okta.js';
+import { createOktaSignInService, type OktaSignInService } from './okta-signin.js';
+import type { OktaAuth } from '../adapters/okta/client.js';
+import type { OktaPort } from '../core/okta/ports.js';
 
 export type Face = 'electron' | 'bridge' | 'cli';
+
+function isLoopbackHttpUrl(raw: string): boolean {
+  try {
+    const u = new URL(raw);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname === '127.0.0.1';
+  } catch {
+    return false;
+  }
+}
 
 export interface ServicesOptions {
   readonly home: string;
@@ -53,6 +67,14 @@ export interface ServicesOptions {
   readonly graphToken?: (profileId: string) => GraphTokenProvider | undefined;
   /** Tests: builds the MSAL client against a fake authority. */
   readonly makeSignIn?: (options: EntraSignInOptions) => EntraSignIn;
+  /** The system clipboard (the app's main process; a recorder in the test bridge). */
+  readonly clipboard?: ClipboardPort;
+  /** Overrides the signed-in admin's Okta credentials for a profile (tests). */
+  readonly oktaAuth?: (profileId: string) => OktaAuth | undefined;
+  /** Overrides the Okta adapter (tests). */
+  readonly oktaPort?: (orgUrl: string, auth: OktaAuth) => OktaPort;
+  /** Tests: the loopback port the Okta sign-in listens on for the browser's redirect (0: any). */
+  readonly oktaRedirectPort?: number;
 }
 
 export type EventListener = (event: EngineEvent) => void;
@@ -69,6 +91,8 @@ export interface Services {
   readonly dbt: DbtService;
   readonly entra: EntraService;
   readonly entraSignIn: EntraSignInService;
+  readonly okta: OktaService;
+  readonly oktaSignIn: OktaSignInService;
   readonly handlers: HandlerTable;
   /** Subscribes to engine events (progress, phases); returns the unsubscribe. */
   onEvent(listener: EventListener): () => void;
@@ -135,6 +159,45 @@ export function createServices(options: ServicesOptions): Services {
     profiles,
     secrets,
     graphToken: options.graphToken ?? ((profileId) => entraSignIn.graphToken(profileId)),
+  });
+
+  const oktaPort = options.oktaPort;
+  const oktaSignIn = createOktaSignInService({
+    http,
+    clock,
+    profiles,
+    secrets,
+    log: log.child('okta-signin'),
+    openBrowser: async (url) => {
+      if (!options.opener) {
+        throw new WizardError('internal', 'Opening the browser is not available here.', {
+          remediation: 'Sign in with an API token instead.',
+        });
+      }
+      await options.opener.open(url);
+    },
+    ...(oktaPort ? { port: oktaPort } : {}),
+    ...(options.oktaRedirectPort !== undefined ? { redirectPort: options.oktaRedirectPort } : {}),
+  });
+  const okta = createOktaService({
+    http,
+    clock,
+    engine,
+    journal,
+    profiles,
+    secrets,
+    log: log.child('okta'),
+    auth:
+      options.oktaAuth ??
+      (async (profileId) => {
+        // After a restart the saved sign-in (refresh token or key) is restored by `account`.
+        if (!oktaSignIn.auth(profileId)) {
+          await oktaSignIn.account(profileId);
+        }
+        return oktaSignIn.auth(profileId);
+      }),
+    ...(options.clipboard ? { clipboard: options.clipboard } : {}),
+    ...(oktaPort ? { port: oktaPort } : {}),
   });
 
   const secretStatus = async (): Promise<{
@@ -215,7 +278,11 @@ export function createServices(options: ServicesOptions): Services {
       return null;
     },
     'shell:openExternal': async (input) => {
-      const url = assertExternalUrlAllowed(input.url);
+      // The test bridge drives fake consoles on loopback; every other face opens allowlisted https only.
+      const url =
+        options.face === 'bridge' && isLoopbackHttpUrl(input.url)
+          ? new URL(input.url)
+          : assertExternalUrlAllowed(input.url);
       if (!options.opener) {
         throw new WizardError('internal', 'Opening links is not available here.', {
           remediation: `Open ${url.origin} in your browser yourself.`,
@@ -256,6 +323,31 @@ export function createServices(options: ServicesOptions): Services {
       return null;
     },
     'entra:account': (input) => entraSignIn.account(input.profileId),
+    'okta:connect': (input) => okta.connect(input),
+    'okta:signIn': (input) => oktaSignIn.signIn(input.profileId),
+    'okta:useServiceKey': (input) => oktaSignIn.useServiceKey(input.profileId, input.privateKey),
+    'okta:useToken': (input) => oktaSignIn.useToken(input.profileId, input.apiToken),
+    'okta:signOut': async (input) => {
+      await oktaSignIn.signOut(input.profileId);
+      return null;
+    },
+    'okta:account': (input) => oktaSignIn.account(input.profileId),
+    'okta:findApps': (input) => okta.findApps(input.profileId, input.query),
+    'okta:chooseApp': (input) => okta.chooseApp(input.profileId, input.appId),
+    'okta:confirmUserNameChange': (input) =>
+      okta.confirmUserNameChange(input.profileId, input.confirm),
+    'okta:plan': (input) => okta.run(input.profileId, 'plan'),
+    'okta:apply': (input) =>
+      okta.run(input.profileId, 'apply', {
+        ...(input.expectedChangeIds ? { expectedChangeIds: input.expectedChangeIds } : {}),
+      }),
+    'okta:verify': (input) => okta.run(input.profileId, 'verify'),
+    'okta:console': (input) => okta.console(input.profileId, input.shown),
+    'okta:copyScimToken': (input) => okta.copyScimToken(input.profileId),
+    'okta:groups': (input) => okta.groups(input.profileId, input.query),
+    'okta:pickGroups': (input) => okta.pickGroups(input.profileId, input.picks),
+    'okta:existing': (input) => okta.existing(input.profileId),
+    'okta:testUser': (input) => okta.testUser(input.profileId, input.login, input.licenseType),
   };
 
   return {
@@ -270,6 +362,8 @@ export function createServices(options: ServicesOptions): Services {
     dbt,
     entra,
     entraSignIn,
+    okta,
+    oktaSignIn,
     handlers,
     onEvent: (listener) => {
       listeners.add(listener);

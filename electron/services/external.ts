@@ -20,6 +20,9 @@ export const EXTERNAL_HOSTS: readonly string[] = [
   '.okta.com',
   '.oktapreview.com',
   '.okta-emea.com',
+  '.okta-gov.com',
+  '.okta.mil',
+  '.trexcloud.com',
   'developer.okta.com',
   'help.okta.com',
   // Microsoft Entra admin center, Azure portal, sign-in (system browser, RFC 8252) and docs

@@ -24,7 +24,7 @@ import {
   type EntraRunResult,
   type EntraTarget,
 } from '../../services/entra.js';
-import { secretFromEnv, stringFlag } from '../inputs.js';
+import { nameVariable, secretFromEnv, stringFlag } from '../inputs.js';
 import { EXIT, type CliChange, type CommandReport } from '../output.js';
 import type { CommandContext, CommandSpec, FlagSpec } from '../spec.js';
 
@@ -65,7 +65,7 @@ function graphTokenSource(
       return staticTokenProvider(cleanSecret(raw, 'bearer').value);
     } catch (e) {
       if (e instanceof Error) {
-        e.message = `GRAPH_ACCESS_TOKEN: ${e.message}`;
+        nameVariable(e, 'GRAPH_ACCESS_TOKEN');
       }
       throw e;
     }

@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../spec.js';
 import { dbtCheck, dbtEnable, dbtTokensCreate, dbtTokensDelete, dbtTokensList } from './dbt.js';
 import { entraApply, entraPlan, entraVerify } from './entra.js';
+import { oktaApply, oktaPlan, oktaVerify } from './okta.js';
 import { profilesList } from './profiles.js';
 
 /** Every command the CLI has. `--help` lists exactly these: only commands that work. */
@@ -13,5 +14,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   entraPlan,
   entraApply,
   entraVerify,
+  oktaPlan,
+  oktaApply,
+  oktaVerify,
   profilesList,
 ];

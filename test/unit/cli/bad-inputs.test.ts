@@ -5,12 +5,14 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeDbt, type FakeDbt } from '../../fakes/dbt.js';
+import { startFakeOkta, type FakeOkta } from '../../fakes/okta.js';
 import { cli } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/temp.js';
 
 const GOOD_SCIM = 'GoodScimTokenForTheTable0123456789ab';
 const MEMBER = 'dbtc_memberTokenWithoutAdmin0000000';
 let fake: FakeDbt;
+let okta: FakeOkta;
 let home: string;
 let closedPort: number;
 
@@ -18,6 +20,7 @@ beforeAll(async () => {
   fake = await startFakeDbt({ scimConfig: { enabled: true } });
   fake.createScimToken('table', GOOD_SCIM);
   fake.state.adminTokens.set(MEMBER, 'member');
+  okta = await startFakeOkta();
   home = (await tempDir()).dir;
   // A port that was free a moment ago: connecting to it is refused.
   closedPort = await new Promise<number>((resolve) => {
@@ -31,9 +34,11 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fake.close();
+  await okta.close();
 });
 beforeEach(() => {
   fake.clearRequests();
+  okta.clearRequests();
   fake.set({ ipRestricted: false, corruptNext: false });
 });
 
@@ -46,6 +51,8 @@ interface Row {
   /** Whether any request may reach the fake (false for input errors). */
   readonly sent: boolean;
   readonly setup?: () => void;
+  /** What the message must say (the cause, in words). */
+  readonly message?: RegExp;
 }
 
 const check =
@@ -68,6 +75,29 @@ const enable =
 const adminEnv =
   (token: () => string = () => fake.adminToken) =>
   () => ({ DBT_API_TOKEN: token() });
+
+/** `okta plan` with a good org and app unless a flag replaces them; `extra` comes last. */
+const oktaPlan =
+  (
+    flags: { org?: () => string | undefined; app?: string | undefined } = {},
+    extra: () => string[] = () => [],
+    command = 'plan',
+  ) =>
+  () => {
+    const org = flags.org ? flags.org() : okta.url;
+    const app = 'app' in flags ? flags.app : 'dbt Cloud';
+    return [
+      'okta',
+      command,
+      ...(org === undefined ? [] : ['--okta-org', org]),
+      ...(app === undefined ? [] : ['--okta-app', app]),
+      '--json',
+      ...extra(),
+    ];
+  };
+const oktaEnv =
+  (vars: Record<string, string> = {}) =>
+  () => ({ OKTA_API_TOKEN: okta.apiToken, ...vars });
 
 const rows: Row[] = [
   // --- the SCIM base URL
@@ -341,6 +371,115 @@ const rows: Row[] = [
     exit: 2,
     sent: false,
   },
+  // --- Okta
+  {
+    name: 'Okta: --okta-org missing',
+    args: oktaPlan({ org: () => undefined }),
+    env: oktaEnv(),
+    code: 'bad_input',
+    exit: 2,
+    sent: false,
+    message: /^--okta-org is missing\./,
+  },
+  {
+    name: 'Okta: plain http to a remote org',
+    args: oktaPlan({ org: () => 'http://acme.okta.com' }),
+    env: oktaEnv(),
+    code: 'bad_input',
+    exit: 2,
+    sent: false,
+    message: /must use https:\/\//,
+  },
+  {
+    name: 'Okta: a dbt address as the org',
+    args: oktaPlan({ org: () => 'https://cloud.getdbt.com' }),
+    env: oktaEnv(),
+    code: 'bad_input',
+    exit: 2,
+    sent: false,
+    message: /cloud\.getdbt\.com is a dbt address, not an Okta org/,
+  },
+  {
+    name: 'Okta: a Microsoft address as the org',
+    args: oktaPlan({ org: () => 'https://login.microsoftonline.com/contoso.onmicrosoft.com' }),
+    env: oktaEnv(),
+    code: 'bad_input',
+    exit: 2,
+    sent: false,
+    message: /login\.microsoftonline\.com is a Microsoft address, not an Okta org/,
+  },
+  {
+    name: 'Okta: --okta-app missing',
+    args: oktaPlan({ app: undefined }),
+    env: oktaEnv(),
+    code: 'bad_input',
+    exit: 2,
+    sent: false,
+    message: /^--okta-app is missing\./,
+  },
+  {
+    name: 'Okta: both OKTA_API_TOKEN and OKTA_ACCESS_TOKEN',
+    args: oktaPlan(),
+    env: oktaEnv({ OKTA_ACCESS_TOKEN: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl' }),
+    code: 'bad_input',
+    exit: 2,
+    sent: false,
+    message: /^Both OKTA_ACCESS_TOKEN and OKTA_API_TOKEN are set\./,
+  },
+  {
+    name: 'Okta: neither OKTA token, no terminal',
+    args: oktaPlan(),
+    env: () => ({}),
+    code: 'bad_input',
+    exit: 2,
+    sent: false,
+    message: /^Neither OKTA_ACCESS_TOKEN nor OKTA_API_TOKEN is set\./,
+  },
+  {
+    name: 'Okta: a malformed API token',
+    args: oktaPlan(),
+    env: () => ({ OKTA_API_TOKEN: '00abc def' }),
+    code: 'bad_input',
+    exit: 2,
+    sent: false,
+    message: /^In OKTA_API_TOKEN, the Okta API token contains spaces/,
+  },
+  {
+    name: 'Okta: --license-type without --test-user',
+    args: oktaPlan({}, () => ['--license-type', 'developer']),
+    env: oktaEnv(),
+    code: 'bad_input',
+    exit: 2,
+    sent: false,
+    message: /^--license-type needs --test-user\./,
+  },
+  {
+    name: 'Okta: an unknown --license-type',
+    args: oktaPlan({}, () => ['--test-user', 'ada@acme.example', '--license-type', 'superuser']),
+    env: oktaEnv(),
+    code: 'bad_input',
+    exit: 2,
+    sent: false,
+    message: /^--license-type must be one of it, analyst, developer, read_only\./,
+  },
+  {
+    name: 'Okta: --test-user without DBT_SCIM_TOKEN',
+    args: oktaPlan({}, () => ['--test-user', 'ada@acme.example', '--dbt-scim-url', fake.scimUrl]),
+    env: oktaEnv(),
+    code: 'bad_input',
+    exit: 2,
+    sent: false,
+    message: /^--test-user needs --dbt-scim-url and DBT_SCIM_TOKEN\./,
+  },
+  {
+    name: 'Okta: apply without --yes and no terminal',
+    args: oktaPlan({}, () => [], 'apply'),
+    env: oktaEnv(),
+    code: 'bad_input',
+    exit: 2,
+    sent: false,
+    message: /apply needs a confirmation.*--yes/,
+  },
   // --- server answers
   {
     name: 'SCIM: token refused',
@@ -464,10 +603,15 @@ describe('bad inputs and bad answers', () => {
     row.setup?.();
     const r = await cli(row.args(), { DBT_SCIM_WIZARD_HOME: home, ...(row.env?.() ?? {}) });
     expect(r.json, r.stdout + r.stderr).toMatchObject({ ok: false, error: { code: row.code } });
-    expect((r.json?.error as { message: string }).message.length).toBeGreaterThan(20);
+    const message = (r.json?.error as { message: string }).message;
+    expect(message.length).toBeGreaterThan(20);
+    if (row.message) {
+      expect(message).toMatch(row.message);
+    }
     expect(r.code).toBe(row.exit);
     if (!row.sent) {
       expect(fake.requests).toEqual([]);
+      expect(okta.requests).toEqual([]);
     }
   });
 });

@@ -255,7 +255,7 @@ describe('bad input: exit 2, nothing sent', () => {
       name: 'GRAPH_ACCESS_TOKEN with a line break inside',
       args: () => args('plan', '--json'),
       env: () => env({ GRAPH_ACCESS_TOKEN: 'abcdefghij\nklmnopqrstuv' }),
-      message: /^GRAPH_ACCESS_TOKEN: /,
+      message: /^In GRAPH_ACCESS_TOKEN, /,
     },
     {
       name: 'no DBT_SCIM_TOKEN',

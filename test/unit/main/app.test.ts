@@ -103,6 +103,16 @@ const fake = vi.hoisted(() => {
     defaultSession,
     ipcHandlers,
     protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
+    clipboard: (() => {
+      let text = '';
+      return {
+        writeText: vi.fn((t: string) => {
+          text = t;
+          return Promise.resolve();
+        }),
+        readText: vi.fn(() => Promise.resolve(text)),
+      };
+    })(),
     ipcMain: {
       handle: vi.fn((channel: string, l: Listener) => {
         ipcHandlers.set(channel, l);
@@ -120,6 +130,7 @@ vi.mock('electron', () => ({
   session: { defaultSession: fake.defaultSession },
   nativeTheme: { shouldUseDarkColors: false },
   shell: { openExternal: vi.fn(() => Promise.resolve()) },
+  clipboard: fake.clipboard,
   safeStorage: {
     isAsyncEncryptionAvailable: () => Promise.resolve(false),
     getSelectedStorageBackend: () => 'unknown',
@@ -221,6 +232,10 @@ describe('start: on ready', () => {
     expect(servicesOptions).toMatchObject({ home, face: 'electron', version: '1.2.3' });
     expect(servicesOptions?.encryptor).toBeInstanceOf(SafeStorageEncryptor);
     expect(servicesOptions?.opener).toBeInstanceOf(ShellOpener);
+    // The clipboard is the system's, written from main (a secret never crosses IPC).
+    await servicesOptions?.clipboard?.writeText('copied in main');
+    expect(fake.clipboard.writeText).toHaveBeenCalledWith('copied in main');
+    expect(await servicesOptions?.clipboard?.readText()).toBe('copied in main');
     expect(fake.app.exit).not.toHaveBeenCalled();
   });
 
