@@ -10,6 +10,13 @@ import { createLogger, formatLogLine } from '../../electron/core/logger.js';
 import { startFakeDbt } from '../fakes/dbt.js';
 import { startFakeGraph } from '../fakes/graph.js';
 import { startFakeOktaRanges } from '../fakes/okta-ranges.js';
+import { startFakeOkta, type FakeOkta } from '../fakes/okta.js';
+import {
+  createFakeOktaLoginState,
+  createOktaLoginHandler,
+  FAKE_NATIVE_CLIENT_ID,
+} from '../fakes/okta-login.js';
+import { demoConsoleHandler } from './okta-demo-console.js';
 import { MemoryKeyEncryptor } from '../helpers/encryptor.js';
 import { startBridge } from './server.js';
 
@@ -28,6 +35,10 @@ const bridge = await startBridge({
   log,
   encryptor: new MemoryKeyEncryptor('demo (in-memory key)'),
   port: Number(process.env.PORT ?? 5178),
+  // The bridge has no system browser: print what the wizard would open.
+  onOpen: (url) => {
+    console.log(`The wizard opens: ${url}`);
+  },
 });
 
 // A fake dbt host on loopback: Admin API and SCIM API, an Enterprise account signed in with Okta.
@@ -53,6 +64,32 @@ const graph = await startFakeGraph({
   ],
 });
 
+// A fake Okta org with the dbt SSO app (a custom SAML app), its org authorization server, and a
+// bare stand-in for the admin console's app pages (the console-only steps). Okta pushes to the
+// fake dbt.
+const holder: { okta?: FakeOkta } = {};
+const login = createFakeOktaLoginState({
+  onToken: (token, info) => {
+    const okta = holder.okta;
+    okta?.registerAccessToken(token, {
+      scopes: info.scopes,
+      principal:
+        info.principal.kind === 'user'
+          ? { kind: 'user', userId: okta.ids.admin }
+          : { kind: 'client', clientId: info.principal.clientId },
+    });
+  },
+});
+const loginHandler = createOktaLoginHandler(login);
+const consoleHandler = demoConsoleHandler(() => holder.okta);
+const okta = await startFakeOkta({
+  scimTarget: { url: dbt.scimUrl, token: '' },
+  extraHandler: async (req, res, body) =>
+    (await loginHandler(req, res, body)) || consoleHandler(req, res, body),
+});
+holder.okta = okta;
+login.admin = { id: okta.ids.admin, login: login.admin.login };
+
 console.log(`dbt SCIM Wizard demo: open ${bridge.url} in your browser.`);
 console.log('');
 console.log('A fake dbt account is running on this computer. In Prerequisites, enter:');
@@ -68,13 +105,25 @@ console.log(`  Advanced: Graph URL           ${graph.graphUrl}`);
 console.log(`  Other ways to sign in: token  ${graph.token}`);
 console.log('  A test user                   ada@contoso.example');
 console.log('');
+console.log('For an Okta profile, a fake Okta org is running too. In the Identity provider step:');
+console.log(`  Okta org URL                  ${okta.url}`);
+console.log(`  Sign in with an API token     ${okta.apiToken}`);
+console.log(
+  `  or your Okta account: Client ID ${FAKE_NATIVE_CLIENT_ID} (then open the printed URL)`,
+);
+console.log('  The dbt SSO app               dbt Cloud');
+console.log('');
 console.log(`Data folder: ${home}`);
 console.log('Press Ctrl+C to stop.');
 
 const stop = (): void => {
-  void Promise.all([bridge.close(), dbt.close(), oktaRanges.close(), graph.close()]).then(() =>
-    process.exit(0),
-  );
+  void Promise.all([
+    bridge.close(),
+    dbt.close(),
+    oktaRanges.close(),
+    graph.close(),
+    okta.close(),
+  ]).then(() => process.exit(0));
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -9,7 +9,8 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { build } from 'vite';
 import type { Logger } from '../../electron/core/ports.js';
-import type { Encryptor } from '../../electron/core/ports.js';
+import type { ClipboardPort, Encryptor } from '../../electron/core/ports.js';
+import { MemoryClipboard } from '../helpers/clipboard.js';
 import { dispatch } from '../../electron/services/dispatch.js';
 import { createServices, type Services } from '../../electron/services/container.js';
 import { EVENTS } from '../../electron/ipc/channels.js';
@@ -68,6 +69,10 @@ export interface BridgeOptions {
   readonly services?: Services;
   /** Where Okta's published IP ranges are fetched from (a loopback fake in tests and the demo). */
   readonly oktaRangesUrl?: string;
+  /** Called with each URL the wizard opens in the "system browser" (e.g. to follow a sign-in). */
+  readonly onOpen?: (url: string) => void;
+  /** The clipboard the services write (default: a recorder, exposed as `clipboard`). */
+  readonly clipboard?: ClipboardPort;
 }
 
 export interface Bridge {
@@ -75,6 +80,8 @@ export interface Bridge {
   readonly services: Services;
   /** Every URL the wizard asked to open in the system browser. */
   readonly opened: string[];
+  /** What the wizard put on the clipboard (when the bridge made the services). */
+  readonly clipboard: ClipboardPort;
   close(): Promise<void>;
 }
 
@@ -93,6 +100,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const opened: string[] = [];
+  const clipboard = options.clipboard ?? new MemoryClipboard();
   const services =
     options.services ??
     createServices({
@@ -102,9 +110,11 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       log: options.log,
       ...(options.encryptor ? { encryptor: options.encryptor } : {}),
       ...(options.oktaRangesUrl ? { oktaRangesUrl: options.oktaRangesUrl } : {}),
+      clipboard,
       opener: {
         open: (url) => {
           opened.push(url);
+          options.onOpen?.(url);
           return Promise.resolve();
         },
       },
@@ -209,6 +219,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     url: `${origin}/`,
     services,
     opened,
+    clipboard,
     close: async () => {
       unsubscribe();
       for (const res of sseClients) {

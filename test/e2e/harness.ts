@@ -63,6 +63,8 @@ export async function openWizard(
     encryptor?: Encryptor;
     home?: string;
     oktaRangesUrl?: string;
+    /** Called with each URL the wizard opens in the "system browser". */
+    onOpen?: (url: string) => void;
   } = {},
 ): Promise<Session> {
   const temp = options.home ? undefined : await tempDir('scim-e2e-');
@@ -73,6 +75,7 @@ export async function openWizard(
     log: logger,
     ...(options.encryptor ? { encryptor: options.encryptor } : {}),
     ...(options.oktaRangesUrl ? { oktaRangesUrl: options.oktaRangesUrl } : {}),
+    ...(options.onOpen ? { onOpen: options.onOpen } : {}),
   });
   const context = await browser.newContext({
     viewport: { width: 1280, height: 820 },
