@@ -4,30 +4,15 @@
  * Messages may quote dbt's own `user_message` (trimmed to ~200 characters and redacted), never a
  * raw body, a header or a token.
  */
-import type { ZodError } from 'zod';
-import { WizardError } from '../../core/errors.js';
-import { redact } from '../../core/redact.js';
+import type { WizardError } from '../../core/errors.js';
 import { errorEnvelopeSchema } from './schemas.js';
+import { quote, tryJson, unexpectedShapeOf } from '../http/answers.js';
 
-const QUOTE_LIMIT = 200;
+export { firstIssuePath, quote, tryJson } from '../http/answers.js';
 
-/** Collapses whitespace, trims to the limit and redacts: safe to show and log. */
-export function quote(text: string, limit = QUOTE_LIMIT): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  const cut = flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
-  return redact(cut);
-}
-
-/** Parses a body as JSON, or undefined. */
-export function tryJson(text: string): unknown {
-  if (text.trim() === '') {
-    return undefined;
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
+/** dbt answered in a shape the wizard does not know. */
+export function unexpectedShape(what: string, where: string): WizardError {
+  return unexpectedShapeOf('dbt', what, where);
 }
 
 /** dbt's `user_message` (or `developer_message`) from an error envelope, quoted; '' when none. */
@@ -62,25 +47,5 @@ export function redirectTarget(location: string | undefined, from: string): stri
   }
 }
 
-/** The first place a value differed from the schema, as a dotted path (never the value). */
-export function firstIssuePath(error: ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) {
-    return '';
-  }
-  return issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.');
-}
-
 export const CREATE_SERVICE_TOKEN =
   'Create an account-admin service token in dbt → Account settings → API tokens → Service tokens (permission set “Account Admin”), then enter it again.';
-
-export function unexpectedShape(what: string, where: string): WizardError {
-  return new WizardError(
-    'invalid_response',
-    `dbt answered the request for ${what} in an unexpected shape${where ? ` (first difference at ${where})` : ''}; the API may have changed.`,
-    {
-      remediation:
-        'Update the wizard if a newer version exists; otherwise copy the redacted diagnostic and report it.',
-    },
-  );
-}

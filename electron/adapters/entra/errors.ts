@@ -6,31 +6,16 @@
  * redacted) and always keep its `request-id` (and date), which Microsoft support asks for. They never
  * carry a raw body, a header or a token.
  */
-import type { ZodError } from 'zod';
 import { WizardError, type ErrorCode } from '../../core/errors.js';
 import type { HttpResponse } from '../../core/ports.js';
-import { redact } from '../../core/redact.js';
 import { graphErrorEnvelopeSchema, nestedMessageSchema } from './schemas.js';
+import { quote, tryJson, unexpectedShapeOf } from '../http/answers.js';
 
-const QUOTE_LIMIT = 200;
+export { firstIssuePath, quote, tryJson } from '../http/answers.js';
 
-/** Collapses whitespace, trims to the limit and redacts: safe to show and log. */
-export function quote(text: string, limit = QUOTE_LIMIT): string {
-  // Redact before cutting, so a secret cut in half cannot slip past the matcher.
-  const flat = redact(text.replace(/\s+/g, ' ').trim());
-  return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
-}
-
-/** Parses a body as JSON, or undefined. */
-export function tryJson(text: string): unknown {
-  if (text.trim() === '') {
-    return undefined;
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
+/** Microsoft Graph answered in a shape the wizard does not know. */
+export function unexpectedShape(what: string, where: string): WizardError {
+  return unexpectedShapeOf('Microsoft Graph', what, where);
 }
 
 /** What Graph said about a failure: its code, its whole message (unquoted) and its ids. */
@@ -225,25 +210,5 @@ export function graphStatusError(res: HttpResponse, call: FailedCall): GraphErro
     'invalid_response',
     `Microsoft Graph answered the request for ${call.what} with an unexpected HTTP ${status}.`,
     'Try again; if it persists, copy the redacted diagnostic and report it.',
-  );
-}
-
-/** The first place a value differed from the schema, as a dotted path (never the value). */
-export function firstIssuePath(error: ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) {
-    return '';
-  }
-  return issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.');
-}
-
-export function unexpectedShape(what: string, where: string): WizardError {
-  return new WizardError(
-    'invalid_response',
-    `Microsoft Graph answered the request for ${what} in an unexpected shape${where ? ` (first difference at ${where})` : ''}; the API may have changed.`,
-    {
-      remediation:
-        'Update the wizard if a newer version exists; otherwise copy the redacted diagnostic and report it.',
-    },
   );
 }

@@ -6,31 +6,16 @@
  * and always keep its `errorId`, which Okta support asks for. They never carry a raw body, a header
  * value other than the scope names of a `WWW-Authenticate` challenge, or a token.
  */
-import type { ZodError } from 'zod';
 import { WizardError, type ErrorCode } from '../../core/errors.js';
 import type { HttpResponse } from '../../core/ports.js';
-import { redact } from '../../core/redact.js';
 import { oauthErrorSchema, oktaErrorSchema } from './schemas.js';
+import { quote, tryJson, unexpectedShapeOf } from '../http/answers.js';
 
-const QUOTE_LIMIT = 200;
+export { firstIssuePath, quote, tryJson } from '../http/answers.js';
 
-/** Collapses whitespace, trims to the limit and redacts: safe to show and log. */
-export function quote(text: string, limit = QUOTE_LIMIT): string {
-  // Redact before cutting, so a secret cut in half cannot slip past the matcher.
-  const flat = redact(text.replace(/\s+/g, ' ').trim());
-  return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
-}
-
-/** Parses a body as JSON, or undefined. */
-export function tryJson(text: string): unknown {
-  if (text.trim() === '') {
-    return undefined;
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
+/** Okta answered in a shape the wizard does not know. */
+export function unexpectedShape(what: string, where: string): WizardError {
+  return unexpectedShapeOf('Okta', what, where);
 }
 
 /** What Okta said about a failure. */
@@ -378,23 +363,3 @@ export function oktaStatusError(res: HttpResponse, call: FailedCall): OktaError 
 
 // ---------------------------------------------------------------------------------------------
 // Shapes
-
-/** The first place a value differed from the schema, as a dotted path (never the value). */
-export function firstIssuePath(error: ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) {
-    return '';
-  }
-  return issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.');
-}
-
-export function unexpectedShape(what: string, where: string): WizardError {
-  return new WizardError(
-    'invalid_response',
-    `Okta answered the request for ${what} in an unexpected shape${where ? ` (first difference at ${where})` : ''}; the API may have changed.`,
-    {
-      remediation:
-        'Update the wizard if a newer version exists; otherwise copy the redacted diagnostic and report it.',
-    },
-  );
-}
