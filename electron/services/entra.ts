@@ -10,7 +10,6 @@ import type { Engine, RunResult } from '../core/engine.js';
 import type { Change, Check, ErrorInfo, RunPhase } from '../core/model.js';
 import type { Clock, HttpClient, JournalStore, SecretStore } from '../core/ports.js';
 import type { Profile, ProfileStore } from '../core/store/profiles.js';
-import type { Step } from '../core/steps.js';
 import type { ScimProbePort } from '../core/dbt/ports.js';
 import { ENTRA_CLOUDS, type EntraCloud, type GraphPort } from '../core/entra/ports.js';
 import {
@@ -32,6 +31,7 @@ import {
 import { createGraph } from '../adapters/entra/graph.js';
 import { createScimProbe } from '../adapters/dbt/scim-probe.js';
 import { SECRET_DBT_SCIM } from './dbt.js';
+import { journalFoldedStore, runSequence } from './sequence.js';
 
 /** Where a Microsoft Graph access token comes from (the wizard's sign-in, or the CLI's variable). */
 export interface GraphTokenProvider {
@@ -120,23 +120,7 @@ export function entraCliJournalId(graphUrl: string, appName: string): string {
  * step remembers them right after creating or saving), plus what this run learned.
  */
 export function journalStateStore(journal: JournalStore, journalId: string): EntraStateStore {
-  let overlay: EntraSaved = {};
-  return {
-    async load() {
-      const folded: Record<string, string> = {};
-      for (const e of await journal.read(journalId)) {
-        const kind = e.data?.kind;
-        if (typeof kind === 'string' && kind.startsWith('entra.')) {
-          Object.assign(folded, pickSaved(e.data));
-        }
-      }
-      return { ...folded, ...overlay };
-    },
-    save(patch) {
-      overlay = { ...overlay, ...patch };
-      return Promise.resolve();
-    },
-  };
+  return journalFoldedStore(journal, journalId, 'entra.', pickSaved);
 }
 
 /** A profile's memory: `profile.entra`. */
@@ -184,75 +168,24 @@ export function createEntraService(deps: EntraServiceDeps) {
       ...(target.testUser ? { testUser: target.testUser } : {}),
       ...(deps.timing ? { timing: deps.timing } : {}),
     });
-    const runs: RunResult[] = [];
-    const signal = options.signal;
-    const run = async (step: Step, m: EntraMode): Promise<RunResult> => {
-      const r = await engine.run(step, {
-        profileId: target.journalId,
-        mode: m,
-        ...(signal ? { signal } : {}),
-      });
-      runs.push(r);
-      return r;
-    };
-    const done = async (
-      phase: RunPhase,
-      changes: Change[],
-      error?: ErrorInfo,
-    ): Promise<EntraRunResult> => ({
-      phase,
-      changes,
-      checks: runs.flatMap((r) => [...r.checks]),
-      runs,
-      saved: await target.store.load(),
-      ...(error ? { error } : {}),
+    const r = await runSequence(steps.all, mode, {
+      engine,
+      journalId: target.journalId,
+      ...(options.expectedChangeIds ? { expectedChangeIds: options.expectedChangeIds } : {}),
+      ...(options.confirm ? { confirm: options.confirm } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      // Later steps describe themselves until the app exists: fold those lines.
+      summarise: collapseDeferred,
+      stopApplyOn: 'unverified',
     });
-
-    if (mode === 'verify') {
-      for (const step of steps.all) {
-        const r = await run(step, 'verify');
-        if (r.error) {
-          return done(r.phase, [], r.error);
-        }
-      }
-      const ok = runs.every((r) => r.phase === 'verified');
-      return done(ok ? 'verified' : 'failed', []);
-    }
-
-    // Plan every step (later steps describe themselves until the app exists).
-    const planned: Change[] = [];
-    for (const step of steps.all) {
-      const r = await run(step, 'plan');
-      if (r.error) {
-        return done(r.phase, collapseDeferred(planned), r.error);
-      }
-      planned.push(...r.changes);
-    }
-    const changes = collapseDeferred(planned);
-    if (mode === 'plan') {
-      return done('planned', changes);
-    }
-    const expected = options.expectedChangeIds;
-    if (
-      expected &&
-      (expected.length !== changes.length || !changes.every((c) => expected.includes(c.id)))
-    ) {
-      return done('planned', changes);
-    }
-    if (changes.length > 0 && options.confirm && !(await options.confirm(changes))) {
-      return done('planned', changes);
-    }
-    // Apply step by step; each plans again now that the earlier ones made their objects.
-    runs.length = 0;
-    const applied: Change[] = [];
-    for (const step of steps.all) {
-      const r = await run(step, 'apply');
-      applied.push(...r.changes);
-      if (r.phase !== 'verified') {
-        return done(r.phase, applied, r.error);
-      }
-    }
-    return done('verified', applied);
+    return {
+      phase: r.phase,
+      changes: r.changes,
+      checks: r.runs.flatMap((x) => [...x.checks]),
+      runs: r.runs,
+      saved: await target.store.load(),
+      ...(r.error ? { error: r.error } : {}),
+    };
   }
 
   // -------------------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ import type {
   SecretStore,
 } from '../core/ports.js';
 import type { Profile, ProfileStore } from '../core/store/profiles.js';
-import type { Step } from '../core/steps.js';
 import { lastFour } from '../core/redact.js';
 import type { DbtAdminPort, ScimProbePort } from '../core/dbt/ports.js';
 import {
@@ -42,6 +41,7 @@ import { createOktaPort, type OktaAuth } from '../adapters/okta/client.js';
 import { createDbtAdmin } from '../adapters/dbt/admin.js';
 import { createScimProbe } from '../adapters/dbt/scim-probe.js';
 import { SECRET_DBT_API, SECRET_DBT_SCIM } from './dbt.js';
+import { journalFoldedStore, runSequence } from './sequence.js';
 
 type AppRef = ReturnType<typeof cleanOktaAppRef>;
 
@@ -137,23 +137,7 @@ export function oktaCliJournalId(orgUrl: string, appRef: string): string {
 
 /** The CLI's memory: the app's ids folded from the journal of earlier runs. */
 export function oktaJournalStateStore(journal: JournalStore, journalId: string): OktaStateStore {
-  let overlay: OktaSaved = {};
-  return {
-    async load() {
-      const folded: Record<string, string> = {};
-      for (const e of await journal.read(journalId)) {
-        const kind = e.data?.kind;
-        if (typeof kind === 'string' && kind.startsWith('okta.')) {
-          Object.assign(folded, pickSaved(e.data));
-        }
-      }
-      return { ...folded, ...overlay };
-    },
-    save(patch) {
-      overlay = { ...overlay, ...patch };
-      return Promise.resolve();
-    },
-  };
+  return journalFoldedStore(journal, journalId, 'okta.', pickSaved);
 }
 
 /** When the CLI first ran against this org and app: its "shown at" for the console checks. */
@@ -308,89 +292,37 @@ export function createOktaService(deps: OktaServiceDeps) {
     const okta = portFor(target.orgUrl, target.auth);
     const made = stepsFor(target, okta);
     // A test user (the CLI's --test-user) is tested last; the wizard runs it on its own (testUser).
-    const steps = { all: made.testUser ? [...made.all, made.testUser] : made.all };
-    const runs: RunResult[] = [];
+    const steps = made.testUser ? [...made.all, made.testUser] : made.all;
     const signal = options.signal;
-    const run = async (step: Step, m: OktaMode): Promise<RunResult> => {
-      const r = await engine.run(step, {
-        profileId: target.journalId,
-        mode: m,
-        ...(signal ? { signal } : {}),
-      });
-      runs.push(r);
-      return r;
-    };
-    const done = async (
-      phase: RunPhase,
-      changes: Change[],
-      error?: ErrorInfo,
-    ): Promise<OktaRunResult> => {
-      let items: OktaConsoleItem[] = [];
-      if (error?.code !== 'auth_failed') {
-        try {
-          items = await consoleOf(target, okta, signal);
-        } catch (e) {
-          if (isAbortError(e)) {
-            throw e;
-          }
-          deps.log.warn('okta console checks failed', { code: errorInfo(e).code });
+    const r = await runSequence(steps, mode, {
+      engine,
+      journalId: target.journalId,
+      ...(options.expectedChangeIds ? { expectedChangeIds: options.expectedChangeIds } : {}),
+      ...(options.confirm ? { confirm: options.confirm } : {}),
+      ...(signal ? { signal } : {}),
+      // Console steps still pending are not a failure of apply: later steps run, verify names them.
+      stopApplyOn: 'error',
+    });
+    let items: OktaConsoleItem[] = [];
+    if (r.error?.code !== 'auth_failed') {
+      try {
+        items = await consoleOf(target, okta, signal);
+      } catch (e) {
+        if (isAbortError(e)) {
+          throw e;
         }
+        deps.log.warn('okta console checks failed', { code: errorInfo(e).code });
       }
-      return {
-        phase,
-        changes,
-        checks: runs.flatMap((r) => [...r.checks]),
-        runs,
-        console: items,
-        saved: await target.store.load(),
-        ...(error ? { error } : {}),
-      };
+    }
+    return {
+      phase: r.phase,
+      changes: r.changes,
+      checks: r.runs.flatMap((x) => [...x.checks]),
+      runs: r.runs,
+      console: items,
+      saved: await target.store.load(),
+      ...(r.error ? { error: r.error } : {}),
     };
-
-    if (mode === 'verify') {
-      for (const step of steps.all) {
-        const r = await run(step, 'verify');
-        if (r.error) {
-          return done(r.phase, [], r.error);
-        }
-      }
-      const ok = runs.every((r) => r.phase === 'verified');
-      return done(ok ? 'verified' : 'failed', []);
-    }
-
-    const planned: Change[] = [];
-    for (const step of steps.all) {
-      const r = await run(step, 'plan');
-      if (r.error) {
-        return done(r.phase, planned, r.error);
-      }
-      planned.push(...r.changes);
-    }
-    if (mode === 'plan') {
-      return done('planned', planned);
-    }
-    const expected = options.expectedChangeIds;
-    if (
-      expected &&
-      (expected.length !== planned.length || !planned.every((c) => expected.includes(c.id)))
-    ) {
-      return done('planned', planned);
-    }
-    if (planned.length > 0 && options.confirm && !(await options.confirm(planned))) {
-      return done('planned', planned);
-    }
-    runs.length = 0;
-    const applied: Change[] = [];
-    for (const step of steps.all) {
-      const r = await run(step, 'apply');
-      applied.push(...r.changes);
-      if (r.error) {
-        return done(r.phase, applied, r.error);
-      }
-    }
-    // Console steps still pending are not a failure of apply: verify names them.
-    const ok = runs.every((r) => r.phase === 'verified');
-    return done(ok ? 'verified' : 'failed', applied);
   }
 
   // -------------------------------------------------------------------------------------------
