@@ -15,7 +15,12 @@ import {
   type TokenList,
 } from '../api/client.js';
 import type { Idp, ProfileDto } from '../model.js';
-import { perProfileViews, without } from './per-profile.js';
+import {
+  perProfileViews,
+  without,
+  receiveProfile as receive,
+  refreshProfiles as refresh,
+} from './per-profile.js';
 import { useWizardStore, type ErrorInfo } from './wizard.js';
 
 export const SECRET_API = 'dbt.api-token';
@@ -115,14 +120,6 @@ interface DbtData {
 }
 
 export type DbtState = DbtData & DbtActions;
-
-function receive(profile: ProfileDto): void {
-  useWizardStore.getState().receiveProfile(profile);
-}
-
-function refresh(): Promise<void> {
-  return useWizardStore.getState().refreshProfiles();
-}
 
 export const useDbtStore = create<DbtState>()((set, get) => {
   const { view, patch, op } = perProfileViews<DbtView, OpKey, Busy>(set, get, EMPTY_VIEW);

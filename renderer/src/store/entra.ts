@@ -16,8 +16,14 @@ import {
   type SignInState,
 } from '../api/client.js';
 import type { ProfileDto } from '../model.js';
-import { perProfileViews, without } from './per-profile.js';
-import { useWizardStore, type ErrorInfo } from './wizard.js';
+import {
+  perProfileViews,
+  without,
+  receiveProfile as receive,
+  refreshProfiles as refresh,
+  profileOf,
+} from './per-profile.js';
+import type { ErrorInfo } from './wizard.js';
 
 /** One key per button (or group of buttons) that calls the engine. */
 export type EntraOpKey =
@@ -108,18 +114,6 @@ interface EntraData {
 }
 
 export type EntraState = EntraData & EntraActions;
-
-function receive(profile: ProfileDto): void {
-  useWizardStore.getState().receiveProfile(profile);
-}
-
-function refresh(): Promise<void> {
-  return useWizardStore.getState().refreshProfiles();
-}
-
-function profileOf(profileId: string): ProfileDto | undefined {
-  return useWizardStore.getState().profiles.find((p) => p.id === profileId);
-}
 
 /** The `entra:connect` fields that keep what the profile has (connect drops an unsent Graph URL). */
 function connectBase(profile: ProfileDto | undefined): {

@@ -13,8 +13,14 @@ import { create } from 'zustand';
 import type { Input, Output } from '../../../electron/ipc/contract.js';
 import { client, toErrorInfo } from '../api/client.js';
 import type { ProfileDto } from '../model.js';
-import { perProfileViews, without } from './per-profile.js';
-import { useWizardStore, type ErrorInfo } from './wizard.js';
+import {
+  perProfileViews,
+  without,
+  receiveProfile as receive,
+  refreshProfiles as refresh,
+  profileOf,
+} from './per-profile.js';
+import type { ErrorInfo } from './wizard.js';
 
 export type OktaSignInState = Output<'okta:account'>;
 export type OktaSignInMethod = NonNullable<Input<'okta:connect'>['signInMethod']>;
@@ -160,18 +166,6 @@ interface OktaData {
 }
 
 export type OktaState = OktaData & OktaActions;
-
-function receive(profile: ProfileDto): void {
-  useWizardStore.getState().receiveProfile(profile);
-}
-
-function refresh(): Promise<void> {
-  return useWizardStore.getState().refreshProfiles();
-}
-
-function profileOf(profileId: string): ProfileDto | undefined {
-  return useWizardStore.getState().profiles.find((p) => p.id === profileId);
-}
 
 function clean(value: string): string | undefined {
   const v = value.trim();

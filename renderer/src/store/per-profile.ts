@@ -3,7 +3,23 @@
  * call runner that marks a call busy, clears its old error, and keeps its new error if it fails.
  */
 import { toErrorInfo } from '../api/client.js';
-import type { ErrorInfo } from './wizard.js';
+import type { ProfileDto } from '../model.js';
+import { useWizardStore, type ErrorInfo } from './wizard.js';
+
+/** Hands a profile the engine returned to the wizard store (rail, header). */
+export function receiveProfile(profile: ProfileDto): void {
+  useWizardStore.getState().receiveProfile(profile);
+}
+
+/** Reads every profile again (step statuses change on the engine's side). */
+export function refreshProfiles(): Promise<void> {
+  return useWizardStore.getState().refreshProfiles();
+}
+
+/** The wizard store's copy of a profile. */
+export function profileOf(profileId: string): ProfileDto | undefined {
+  return useWizardStore.getState().profiles.find((p) => p.id === profileId);
+}
 
 /** A copy of a small keyed record without one key. */
 export function without<K extends string, V>(
