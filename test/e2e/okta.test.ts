@@ -233,6 +233,16 @@ describe('the Okta step', () => {
       expect(fakeOkta.specProblems).toEqual([]);
       await screenshot(page, 'okta-05-applied');
       expect(await seriousA11yViolations(page)).toEqual([]);
+      // The same screen in the dark theme (it follows the system's).
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await expect
+        .poll(() =>
+          page.evaluate(() => document.documentElement.getAttribute('data-mantine-color-scheme')),
+        )
+        .toBe('dark');
+      await screenshot(page, 'okta-05-applied-dark');
+      expect(await seriousA11yViolations(page)).toEqual([]);
+      await page.emulateMedia({ colorScheme: 'light' });
 
       // The Test step: Okta pushes one user, with a license type, and dbt has it.
       await railItem(page, 'Test').click();
