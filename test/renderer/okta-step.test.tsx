@@ -615,6 +615,21 @@ describe('Okta IdP step: console steps', () => {
     expect(
       screen.getByText('Every console step is verified; the wizard stopped checking.'),
     ).toBeVisible();
+    // A verified step folds to its title and check; its steps stay one click away.
+    const done = screen.getByRole('listitem', { name: /Connect Okta to dbt/ });
+    expect(
+      within(done).queryByRole('list', { name: 'What to do: Connect Okta to dbt' }),
+    ).not.toBeInTheDocument();
+    const toggle = within(done).getByRole('button', { name: 'Show the steps again' });
+    expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    fireEvent.click(toggle);
+    expect(
+      within(done).getByRole('list', { name: 'What to do: Connect Okta to dbt' }),
+    ).toBeVisible();
+    expect(within(done).getByRole('button', { name: 'Hide the steps' })).toHaveAttribute(
+      'aria-expanded',
+      'true',
+    );
   });
 
   it('shows a failing check as an error callout with Okta’s words', async () => {

@@ -272,6 +272,9 @@ function ConsoleItem({
   const link = useOpenExternal();
   const titleId = `okta-console-${item.id.replace(/[^A-Za-z0-9_-]/g, '-')}`;
   const spot = spotOf(item.link?.url, item.instructions);
+  // A step Okta shows done folds to its title and check; the steps stay one click away.
+  const done = item.status === 'pass' || item.status === 'skip';
+  const [showDone, setShowDone] = useState(false);
 
   return (
     <li className="calm-note" aria-labelledby={titleId} style={{ listStyle: 'none', padding: 16 }}>
@@ -298,39 +301,62 @@ function ConsoleItem({
           </Group>
         </Group>
 
-        {item.instructions.length > 0 && (
-          <ol className="console-steps" aria-label={`What to do: ${item.title}`}>
-            {item.instructions.map((line) => (
-              <li key={line}>{line}</li>
+        {done && (
+          <Button
+            variant="subtle"
+            size="compact-sm"
+            px={4}
+            w="fit-content"
+            aria-expanded={showDone}
+            aria-controls={`${titleId}-body`}
+            onClick={() => {
+              setShowDone((v) => !v);
+            }}
+          >
+            {showDone ? 'Hide the steps' : 'Show the steps again'}
+          </Button>
+        )}
+        {(!done || showDone) && (
+          <Stack gap="sm" id={`${titleId}-body`}>
+            {item.instructions.length > 0 && (
+              <ol className="console-steps" aria-label={`What to do: ${item.title}`}>
+                {item.instructions.map((line) => (
+                  <li key={line}>{line}</li>
+                ))}
+              </ol>
+            )}
+
+            {item.values.map((v) => (
+              <CopyValue key={v.label} label={v.label} value={v.value} />
             ))}
-          </ol>
-        )}
 
-        {item.values.map((v) => (
-          <CopyValue key={v.label} label={v.label} value={v.value} />
-        ))}
+            {item.needsToken && <TokenCopy profile={profile} />}
 
-        {item.needsToken && <TokenCopy profile={profile} />}
-
-        {item.link && (
-          <Group gap="sm">
-            <Button
-              variant="default"
-              size="sm"
-              leftSection={<IconExternalLink size={16} aria-hidden />}
-              onClick={() => {
-                if (item.link) {
-                  link.open(item.link.url);
-                }
-              }}
-            >
-              {item.link.label}
-              <VisuallyHidden> (opens in your browser)</VisuallyHidden>
-            </Button>
-          </Group>
-        )}
-        {link.error && (
-          <ErrorCallout title="The link was not opened" error={link.error} onDismiss={link.clear} />
+            {item.link && (
+              <Group gap="sm">
+                <Button
+                  variant="default"
+                  size="sm"
+                  leftSection={<IconExternalLink size={16} aria-hidden />}
+                  onClick={() => {
+                    if (item.link) {
+                      link.open(item.link.url);
+                    }
+                  }}
+                >
+                  {item.link.label}
+                  <VisuallyHidden> (opens in your browser)</VisuallyHidden>
+                </Button>
+              </Group>
+            )}
+            {link.error && (
+              <ErrorCallout
+                title="The link was not opened"
+                error={link.error}
+                onDismiss={link.clear}
+              />
+            )}
+          </Stack>
         )}
 
         {spot && (item.status === 'pending' || item.status === 'fail') && (
