@@ -21,7 +21,6 @@
  * string parameter, the filter is percent-encoded), path ids (percent-encoded).
  */
 // Default import: see transport.ts (the generated classes are not named ESM exports).
-import okta from '@okta/okta-sdk-nodejs';
 import { WizardError, isWizardError } from '../../core/errors.js';
 import {
   OKTA_FEATURES,
@@ -52,7 +51,7 @@ import {
   type AppJson,
   type GroupJson,
 } from './schemas.js';
-import { createTransport, type OktaAuth, type OktaCall } from './transport.js';
+import { createTransport, loadOktaSdk, type OktaAuth, type OktaCall } from './transport.js';
 
 export type { OktaAuth } from './transport.js';
 
@@ -260,6 +259,7 @@ export function createOktaPort(options: OktaPortOptions): OktaPort {
     },
 
     async createGroupPushMapping(appId, mapping, signal) {
+      const okta = await loadOktaSdk();
       const body = new okta.CreateGroupPushMappingRequest();
       body.sourceGroupId = mapping.sourceGroupId;
       if ('targetGroupId' in mapping) {
@@ -311,6 +311,7 @@ export function createOktaPort(options: OktaPortOptions): OktaPort {
       // user assigned through a group keeps that scope; only a new one is assigned directly.
       const what = `the assignment of user ${userId} to app ${appId}`;
       const existing = await getAppUser(appId, userId, signal);
+      const okta = await loadOktaSdk();
       // AppUserProfile has no fixed properties, so the SDK's serializer copies every key.
       const values = Object.assign(new okta.AppUserProfile(), profile);
       let saved: z.output<typeof appUserSchema>;

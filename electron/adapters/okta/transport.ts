@@ -34,7 +34,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 // The package is CommonJS and adds its generated classes with `Object.assign(module.exports, …)`,
 // which Node's ESM loader cannot see as named exports: take them from the default export.
-import okta, { type RequestContext, type ResponseContext } from '@okta/okta-sdk-nodejs';
+import type okta from '@okta/okta-sdk-nodejs';
+import type { RequestContext, ResponseContext } from '@okta/okta-sdk-nodejs';
 import { z } from 'zod';
 import {
   WizardError,
@@ -56,6 +57,18 @@ import {
   type AuthKind,
   type FailedCall,
 } from './errors.js';
+
+type OktaSdk = typeof okta;
+let sdkModule: Promise<OktaSdk> | undefined;
+
+/**
+ * The SDK is loaded on first use: importing it takes about 0.6 s, which every CLI command (and the
+ * app's start) would otherwise pay, Okta or not.
+ */
+export function loadOktaSdk(): Promise<OktaSdk> {
+  sdkModule ??= import('@okta/okta-sdk-nodejs').then((m) => m.default);
+  return sdkModule;
+}
 
 /**
  * How the wizard authenticates to Okta: an API token (`SSWS`), or an OAuth access token with Okta
@@ -244,7 +257,7 @@ export function createTransport(options: TransportOptions): OktaTransport {
   }
 
   /** Our HTTP library's side: one request the SDK built, inside a port call. */
-  async function handle(request: RequestContext): Promise<ResponseContext> {
+  async function handle(sdk: OktaSdk, request: RequestContext): Promise<ResponseContext> {
     const state = storage.getStore();
     if (!state) {
       throw new WizardError('internal', 'The Okta SDK sent a request outside a wizard call.', {
@@ -293,24 +306,31 @@ export function createTransport(options: TransportOptions): OktaTransport {
     // The SDK parses by content type, and reads `link` (lower case) to find the next page.
     const headers: Record<string, string> = { ...answer.headers };
     headers['content-type'] = 'application/json';
-    return new okta.ResponseContext(answer.status, headers, {
+    return new sdk.ResponseContext(answer.status, headers, {
       text: () => Promise.resolve(answer.text),
       binary: () => Promise.resolve(Buffer.from(answer.text, 'utf8')),
     });
   }
 
-  const configuration = okta.createConfiguration({
-    baseServer: new okta.ServerConfiguration(orgUrl, {}),
-    httpApi: okta.wrapHttpLibrary({ send: handle }),
-  });
-  const apis: OktaApis = {
-    applicationApi: new okta.ApplicationApi(configuration),
-    groupApi: new okta.GroupApi(configuration),
-    groupPushMappingApi: new okta.GroupPushMappingApi(configuration),
-    roleAssignmentApi: new okta.RoleAssignmentApi(configuration),
-    systemLogApi: new okta.SystemLogApi(configuration),
-    userApi: new okta.UserApi(configuration),
-  };
+  let apis: Promise<OktaApis> | undefined;
+  /** The API classes, on our HTTP library, built once the SDK has loaded. */
+  function sdkApis(): Promise<OktaApis> {
+    apis ??= loadOktaSdk().then((sdk) => {
+      const configuration = sdk.createConfiguration({
+        baseServer: new sdk.ServerConfiguration(orgUrl, {}),
+        httpApi: sdk.wrapHttpLibrary({ send: (request) => handle(sdk, request) }),
+      });
+      return {
+        applicationApi: new sdk.ApplicationApi(configuration),
+        groupApi: new sdk.GroupApi(configuration),
+        groupPushMappingApi: new sdk.GroupPushMappingApi(configuration),
+        roleAssignmentApi: new sdk.RoleAssignmentApi(configuration),
+        systemLogApi: new sdk.SystemLogApi(configuration),
+        userApi: new sdk.UserApi(configuration),
+      };
+    });
+    return apis;
+  }
 
   /** Runs SDK calls for one port call; any failure comes out typed. */
   async function run(
@@ -323,7 +343,8 @@ export function createTransport(options: TransportOptions): OktaTransport {
     }
     const state: CallState = { call, accept, requests: 0 };
     try {
-      await storage.run(state, () => fn(apis));
+      const sdk = await sdkApis();
+      await storage.run(state, () => fn(sdk));
     } catch (e) {
       if (isWizardError(e)) {
         throw e;
