@@ -236,9 +236,7 @@ describe('the Okta step', () => {
       // The same screen in the dark theme (it follows the system's).
       await page.emulateMedia({ colorScheme: 'dark' });
       await expect
-        .poll(() =>
-          page.evaluate(() => document.documentElement.getAttribute('data-mantine-color-scheme')),
-        )
+        .poll(() => page.locator('html').getAttribute('data-mantine-color-scheme'))
         .toBe('dark');
       await screenshot(page, 'okta-05-applied-dark');
       expect(await seriousA11yViolations(page)).toEqual([]);

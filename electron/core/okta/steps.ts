@@ -510,7 +510,13 @@ export function createOktaSteps(options: OktaSetupOptions): OktaSteps {
     },
     async verify(ctx) {
       const items = await consoleItems(ctx, await resolveApp(ctx));
-      return items.map((i) => ({ id: i.id, status: i.status, message: i.message, at: i.at }));
+      // Each check names its console step: several can wait for the same thing.
+      return items.map((i) => ({
+        id: i.id,
+        status: i.status,
+        message: `${i.title}: ${i.message}`,
+        at: i.at,
+      }));
     },
   };
 

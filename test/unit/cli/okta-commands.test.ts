@@ -277,7 +277,9 @@ describe('okta verify', () => {
     for (const title of PENDING_TITLES) {
       expect(r.stdout).toContain(`  PENDING ${title}: ${okta.url}/admin/app/acme_dbtcloud_1/`);
     }
-    expect(r.stdout).toMatch(/^PENDING Waiting for Okta: SCIM provisioning not shown yet/m);
+    expect(r.stdout).toMatch(
+      /^PENDING Turn on SCIM provisioning: Waiting for Okta: SCIM provisioning not shown yet/m,
+    );
     expect(r.stdout).toMatch(/\d+ pending \(console steps not done yet\)\./);
     expect(writes()).toEqual([]);
     noSecrets(r);
