@@ -140,13 +140,38 @@ export function oktaJournalStateStore(journal: JournalStore, journalId: string):
   return journalFoldedStore(journal, journalId, 'okta.', pickSaved);
 }
 
-/** When the CLI first ran against this org and app: its "shown at" for the console checks. */
-export async function firstRunAt(
+/**
+ * The CLI's console times, from its journal: each step counts as shown at the first \`okta\` run for
+ * this org and app, and as verified at the first run that saw it pass. The connector check (the
+ * dbt token's last use after the step was shown) restarts after a test-user run while it has not
+ * passed yet: that run read dbt with the same token, which must not count as Okta's call.
+ */
+export async function cliConsoleTimes(
   journal: JournalStore,
   journalId: string,
-): Promise<string | undefined> {
+  ids: readonly string[],
+  now: Date,
+): Promise<{ shownAt: Record<string, string>; verifiedAt: Record<string, string> }> {
   const entries = await journal.read(journalId);
-  return entries[0]?.at;
+  const first = entries[0]?.at ?? now.toISOString();
+  const shownAt: Record<string, string> = Object.fromEntries(ids.map((id) => [id, first]));
+  const verifiedAt: Record<string, string> = {};
+  let selfUse: string | undefined;
+  for (const e of entries) {
+    for (const c of e.checks ?? []) {
+      if (c.status === 'pass' && ids.includes(c.id)) {
+        verifiedAt[c.id] ??= c.at;
+      }
+    }
+    if (e.data?.kind === 'okta.test-user' && e.phase === 'applying') {
+      selfUse = e.at;
+    }
+  }
+  const connector = 'okta.console.test-connector';
+  if (selfUse && !verifiedAt[connector] && selfUse > (shownAt[connector] ?? '')) {
+    shownAt[connector] = selfUse;
+  }
+  return { shownAt, verifiedAt };
 }
 
 function profileStateStore(profiles: ProfileStore, profileId: string): OktaStateStore {

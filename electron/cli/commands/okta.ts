@@ -21,7 +21,7 @@ import { OKTA_CONSOLE_IDS } from '../../core/okta/console.js';
 import { createDbtAdmin } from '../../adapters/dbt/admin.js';
 import type { OktaAuth } from '../../adapters/okta/client.js';
 import {
-  firstRunAt,
+  cliConsoleTimes,
   oktaCliJournalId,
   type GroupPushPick,
   type OktaMode,
@@ -182,9 +182,12 @@ async function readInputs(ctx: CommandContext): Promise<Inputs> {
   const auth = await oktaAuth(ctx);
   const journalId = oktaCliJournalId(org.url, appRef.kind === 'id' ? appRef.id : appRef.label);
   const services = ctx.services();
-  const first =
-    (await firstRunAt(services.journal, journalId)) ?? services.clock.now().toISOString();
-  const shownAt = Object.fromEntries(OKTA_CONSOLE_IDS.map((id) => [id, first]));
+  const times = await cliConsoleTimes(
+    services.journal,
+    journalId,
+    OKTA_CONSOLE_IDS,
+    services.clock.now(),
+  );
   return {
     target: {
       orgUrl: org.url,
@@ -193,7 +196,8 @@ async function readInputs(ctx: CommandContext): Promise<Inputs> {
       appRef,
       store: services.okta.journalStateStore(journalId),
       journalId,
-      consoleShownAt: shownAt,
+      consoleShownAt: times.shownAt,
+      consoleVerifiedAt: times.verifiedAt,
       ...(dbt ? { dbt } : {}),
       ...(dbtAdmin ? { dbtAdmin } : {}),
       ...(ctx.flags['username-email'] ? { userNameChange: 'confirmed' as const } : {}),

@@ -7,6 +7,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../../electron/core/logger.js';
+import type { JournalEntry } from '../../../electron/core/ports.js';
+import { MemoryJournalStore } from '../../../electron/core/store/journal-file.js';
 import { OKTA_FEATURES } from '../../../electron/core/okta/ports.js';
 import { createServices, type Services } from '../../../electron/services/container.js';
 import { dispatch } from '../../../electron/services/dispatch.js';
@@ -14,6 +16,7 @@ import { SECRET_DBT_SCIM } from '../../../electron/services/dbt.js';
 import {
   CLIPBOARD_CLEAR_MS,
   CONSOLE_POLL_MS,
+  cliConsoleTimes,
   createOktaService,
 } from '../../../electron/services/okta.js';
 import { MemoryClipboard } from '../../helpers/clipboard.js';
@@ -344,5 +347,72 @@ describe('okta:pickGroups and okta:existing', () => {
     // Our own use of the token happened now: the window for Okta's call starts after it.
     expect(await shown()).toBe(clock.now().toISOString());
     expect(Date.parse((await shown()) ?? '')).toBeGreaterThan(Date.parse(before ?? ''));
+  });
+});
+
+describe('cliConsoleTimes', () => {
+  const ids = ['okta.console.enable-scim', 'okta.console.test-connector'];
+  const entry = (at: string, extra: Partial<JournalEntry>): JournalEntry => ({
+    runId: 'r',
+    profileId: 'cli-okta-x',
+    step: 'idp',
+    phase: 'verified',
+    at,
+    ...extra,
+  });
+
+  it('counts each step shown at the first run and verified at the first pass', async () => {
+    const journal = new MemoryJournalStore();
+    await journal.append(entry('2026-11-01T10:00:00.000Z', { phase: 'planning' }));
+    await journal.append(
+      entry('2026-11-02T10:00:00.000Z', {
+        checks: [
+          {
+            id: 'okta.console.enable-scim',
+            status: 'pass',
+            message: '',
+            at: '2026-11-02T10:00:00.000Z',
+          },
+        ],
+      }),
+    );
+    const t = await cliConsoleTimes(journal, 'cli-okta-x', ids, new Date('2026-11-03T00:00:00Z'));
+    expect(t.shownAt).toEqual({
+      'okta.console.enable-scim': '2026-11-01T10:00:00.000Z',
+      'okta.console.test-connector': '2026-11-01T10:00:00.000Z',
+    });
+    expect(t.verifiedAt).toEqual({ 'okta.console.enable-scim': '2026-11-02T10:00:00.000Z' });
+  });
+
+  it("restarts the connector's window after a test-user run, unless it had passed already", async () => {
+    const journal = new MemoryJournalStore();
+    await journal.append(entry('2026-11-01T10:00:00.000Z', { phase: 'planning' }));
+    await journal.append(
+      entry('2026-11-02T10:00:00.000Z', {
+        phase: 'applying',
+        step: 'test',
+        data: { kind: 'okta.test-user' },
+      }),
+    );
+    const now = new Date('2026-11-03T00:00:00Z');
+    const open = await cliConsoleTimes(journal, 'cli-okta-x', ids, now);
+    expect(open.shownAt['okta.console.test-connector']).toBe('2026-11-02T10:00:00.000Z');
+    expect(open.shownAt['okta.console.enable-scim']).toBe('2026-11-01T10:00:00.000Z');
+
+    await journal.append(
+      entry('2026-11-01T12:00:00.000Z', {
+        checks: [
+          {
+            id: 'okta.console.test-connector',
+            status: 'pass',
+            message: '',
+            at: '2026-11-01T12:00:00.000Z',
+          },
+        ],
+      }),
+    );
+    const passed = await cliConsoleTimes(journal, 'cli-okta-x', ids, now);
+    expect(passed.shownAt['okta.console.test-connector']).toBe('2026-11-01T10:00:00.000Z');
+    expect(passed.verifiedAt['okta.console.test-connector']).toBe('2026-11-01T12:00:00.000Z');
   });
 });
