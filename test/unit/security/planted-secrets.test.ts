@@ -230,8 +230,12 @@ describe('planted Okta secrets', () => {
       scimConfig: { enabled: true, scim_controlled_license_type: true },
     });
     dbt.createScimToken('scim-okta', PLANT_OKTA_SCIM);
+    // One clock for the wizard and the fake authorization server: the client assertion's times
+    // are the wizard's, and the fake judges them by its own.
+    const clock = new FakeClock();
     const login = createFakeOktaLoginState({
       serviceApps: [{ clientId: FAKE_SERVICE_CLIENT_ID, publicKeys: [key.publicJwk] }],
+      now: () => clock.now(),
     });
     const okta = await startFakeOkta({
       apiToken: PLANT_OKTA_API,
@@ -258,7 +262,7 @@ describe('planted Okta secrets', () => {
         face: 'electron',
         version: 'test',
         encryptor: new MemoryKeyEncryptor(),
-        clock: new FakeClock(),
+        clock,
         clipboard,
         log: createLogger('main', {
           level: 'debug',
