@@ -35,6 +35,7 @@ import { createOktaService, type OktaService } from './okta.js';
 import { createOktaSignInService, type OktaSignInService } from './okta-signin.js';
 import type { OktaAuth } from '../adapters/okta/client.js';
 import type { OktaPort } from '../core/okta/ports.js';
+import { createRotationService, type RotationService } from './rotation.js';
 
 export type Face = 'electron' | 'bridge' | 'cli';
 
@@ -93,6 +94,8 @@ export interface Services {
   readonly entraSignIn: EntraSignInService;
   readonly okta: OktaService;
   readonly oktaSignIn: OktaSignInService;
+  /** Zero-downtime SCIM token rotation (the CLI's `rotate`; the Rotation screen later). */
+  readonly rotation: RotationService;
   readonly handlers: HandlerTable;
   /** Subscribes to engine events (progress, phases); returns the unsubscribe. */
   onEvent(listener: EventListener): () => void;
@@ -161,6 +164,17 @@ export function createServices(options: ServicesOptions): Services {
     graphToken: options.graphToken ?? ((profileId) => entraSignIn.graphToken(profileId)),
   });
 
+  const rotation = createRotationService({
+    http,
+    clock,
+    engine,
+    journal,
+    profiles,
+    secrets,
+    home: options.home,
+    graphToken: options.graphToken ?? ((profileId) => entraSignIn.graphToken(profileId)),
+  });
+
   const oktaPort = options.oktaPort;
   const oktaSignIn = createOktaSignInService({
     http,
@@ -179,6 +193,15 @@ export function createServices(options: ServicesOptions): Services {
     ...(oktaPort ? { port: oktaPort } : {}),
     ...(options.oktaRedirectPort !== undefined ? { redirectPort: options.oktaRedirectPort } : {}),
   });
+  const oktaAuth =
+    options.oktaAuth ??
+    (async (profileId: string) => {
+      // After a restart the saved sign-in (refresh token or key) is restored by `account`.
+      if (!oktaSignIn.auth(profileId)) {
+        await oktaSignIn.account(profileId);
+      }
+      return oktaSignIn.auth(profileId);
+    });
   const okta = createOktaService({
     http,
     clock,
@@ -187,18 +210,11 @@ export function createServices(options: ServicesOptions): Services {
     profiles,
     secrets,
     log: log.child('okta'),
-    auth:
-      options.oktaAuth ??
-      (async (profileId) => {
-        // After a restart the saved sign-in (refresh token or key) is restored by `account`.
-        if (!oktaSignIn.auth(profileId)) {
-          await oktaSignIn.account(profileId);
-        }
-        return oktaSignIn.auth(profileId);
-      }),
+    auth: oktaAuth,
     ...(options.clipboard ? { clipboard: options.clipboard } : {}),
     ...(oktaPort ? { port: oktaPort } : {}),
   });
+
 
   const secretStatus = async (): Promise<{
     persistent: boolean;
@@ -364,6 +380,7 @@ export function createServices(options: ServicesOptions): Services {
     entraSignIn,
     okta,
     oktaSignIn,
+    rotation,
     handlers,
     onEvent: (listener) => {
       listeners.add(listener);

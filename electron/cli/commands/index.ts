@@ -3,6 +3,7 @@ import { dbtCheck, dbtEnable, dbtTokensCreate, dbtTokensDelete, dbtTokensList } 
 import { entraApply, entraPlan, entraVerify } from './entra.js';
 import { oktaApply, oktaPlan, oktaVerify } from './okta.js';
 import { profilesList } from './profiles.js';
+import { rotate } from './rotate.js';
 
 /** Every command the CLI has. `--help` lists exactly these: only commands that work. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -17,5 +18,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   oktaPlan,
   oktaApply,
   oktaVerify,
+  rotate,
   profilesList,
 ];
