@@ -36,6 +36,7 @@ import { createOktaSignInService, type OktaSignInService } from './okta-signin.j
 import type { OktaAuth } from '../adapters/okta/client.js';
 import type { OktaPort } from '../core/okta/ports.js';
 import { createRotationService, type RotationService } from './rotation.js';
+import { createLicenseService, type LicenseService } from './license.js';
 
 export type Face = 'electron' | 'bridge' | 'cli';
 
@@ -96,6 +97,8 @@ export interface Services {
   readonly oktaSignIn: OktaSignInService;
   /** Zero-downtime SCIM token rotation (the CLI's `rotate`; the Rotation screen later). */
   readonly rotation: RotationService;
+  /** The License step: Okta's SCIM license types, Entra's SSO license maps. */
+  readonly license: LicenseService;
   readonly handlers: HandlerTable;
   /** Subscribes to engine events (progress, phases); returns the unsubscribe. */
   onEvent(listener: EventListener): () => void;
@@ -215,6 +218,17 @@ export function createServices(options: ServicesOptions): Services {
     ...(oktaPort ? { port: oktaPort } : {}),
   });
 
+  const license = createLicenseService({
+    http,
+    clock,
+    engine,
+    journal,
+    profiles,
+    secrets,
+    log: log.child('license'),
+    oktaAuth,
+    ...(oktaPort ? { oktaPort } : {}),
+  });
 
   const secretStatus = async (): Promise<{
     persistent: boolean;
@@ -381,6 +395,7 @@ export function createServices(options: ServicesOptions): Services {
     okta,
     oktaSignIn,
     rotation,
+    license,
     handlers,
     onEvent: (listener) => {
       listeners.add(listener);

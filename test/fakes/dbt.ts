@@ -13,6 +13,10 @@
  *   GET|POST /api/v3/accounts/{id}/ip-restrictions/           rules {name, type 1|2, cidrs:[{cidr}], rule_set_enabled}
  *   GET|DELETE /api/v3/accounts/{id}/ip-restrictions/{rid}/
  *   GET  /api/v3/accounts/{id}/groups/?offset=&limit=        (limit ≤ 100; extra.pagination.total_count)
+ *   GET|POST /api/v3/accounts/{id}/license-maps/?offset=&limit=   SSO license maps
+ *        {license_type, sso_license_mapping_groups} (the TF provider's `LicenseMap`); an unknown
+ *        license type is 400, `analyst` outside the Enterprise plans is 400 (modelled)
+ *   GET|POST(update, whole map)|DELETE /api/v3/accounts/{id}/license-maps/{mid}/
  * Like Django's APPEND_SLASH: a GET without the trailing slash gets a 301 to the slashed URL, any
  * other method a 500 HTML page; unknown /api paths a 404 envelope. Order of checks: IP
  * restrictions → route → method → token (401) → account id (404) → permission (403) → body (400).
@@ -35,10 +39,10 @@
  * data apart; only `meta.location` bases are shared, being set per request).
  */
 import { once } from 'node:events';
+import { z } from 'zod';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { z } from 'zod';
 import {
   STATUS_MESSAGES,
   envelope,
@@ -105,7 +109,30 @@ export interface FakeIpRule {
   created_at: string;
 }
 
+/** An SSO license map: people in any of the groups get the license type at sign-in. */
+export interface FakeLicenseMap {
+  id: number;
+  license_type: string;
+  sso_license_mapping_groups: string[];
+}
+
 export type AdminPermission = 'admin' | 'member';
+
+/** dbt's license types; `analyst` exists only on the Enterprise plans (dbt's license docs). */
+export const FAKE_LICENSE_TYPES = ['developer', 'read_only', 'it', 'analyst'] as const;
+const ANALYST_PLANS = new Set(['enterprise', 'enterprise_plus']);
+
+const licenseMapBody = z.object({
+  id: z.number().int().nullish(),
+  account_id: z.number().int().optional(),
+  state: z.number().int().optional(),
+  license_type: z
+    .string({ error: 'This field is required.' })
+    .min(1, 'This field may not be blank.'),
+  sso_license_mapping_groups: z.array(z.string().min(1, 'This field may not be blank.'), {
+    error: 'Expected a list of items.',
+  }),
+});
 
 export interface FakeDbtState {
   account: FakeAccount;
@@ -116,6 +143,8 @@ export interface FakeDbtState {
   groups: FakeGroup[];
   /** SCIM users by id. */
   users: Map<string, FakeScimUser>;
+  /** SSO license maps. */
+  licenseMaps: FakeLicenseMap[];
   /** Admin API tokens: value → permission. */
   adminTokens: Map<string, AdminPermission>;
   /** The next id handed out (tokens, rules, groups, users share one counter). */
@@ -175,6 +204,8 @@ export interface FakeDbtOptions {
     familyName?: string;
     active?: boolean;
   }[];
+  /** SSO license maps to start with. */
+  readonly licenseMaps?: readonly { license_type: string; sso_license_mapping_groups: string[] }[];
   readonly quirks?: FakeDbtQuirks;
   /** Default 0 (any free port); always on 127.0.0.1. */
   readonly port?: number;
@@ -255,6 +286,7 @@ export async function startFakeDbt(options: FakeDbtOptions = {}): Promise<FakeDb
     },
     scimTokens: new Map(),
     ipRules: [],
+    licenseMaps: [],
     groups: [],
     users: new Map(),
     adminTokens: new Map([[adminToken, options.adminTokenPermission ?? 'admin']]),
@@ -299,6 +331,14 @@ export async function startFakeDbt(options: FakeDbtOptions = {}): Promise<FakeDb
       active: u.active ?? true,
       name: { givenName: u.givenName ?? '', familyName: u.familyName ?? '' },
       emails: [{ value: u.userName, type: 'work', primary: true }],
+    });
+  }
+
+  for (const m of options.licenseMaps ?? []) {
+    state.licenseMaps.push({
+      id: nextId(),
+      license_type: m.license_type,
+      sso_license_mapping_groups: [...m.sso_license_mapping_groups],
     });
   }
 
@@ -378,6 +418,36 @@ export async function startFakeDbt(options: FakeDbtOptions = {}): Promise<FakeDb
     created_at: g.created_at,
     updated_at: g.created_at,
   });
+
+  const licenseMapJson = (m: FakeLicenseMap): Record<string, unknown> => ({
+    id: m.id,
+    account_id: state.account.id,
+    license_type: m.license_type,
+    sso_license_mapping_groups: [...m.sso_license_mapping_groups],
+    state: 1,
+  });
+
+  /** A license map body as dbt validates it (400 with dbt's wording otherwise). */
+  const licenseMapInput = (req: Request, res: Response): Omit<FakeLicenseMap, 'id'> | undefined => {
+    const input = body(req, res, licenseMapBody);
+    if (!input) {
+      return undefined;
+    }
+    const type = input.license_type;
+    if (!(FAKE_LICENSE_TYPES as readonly string[]).includes(type)) {
+      sendError(res, 400, `"${type.slice(0, 40)}" is not a valid choice.`);
+      return undefined;
+    }
+    if (type === 'analyst' && !ANALYST_PLANS.has(state.account.plan)) {
+      // Modelled: dbt offers Analyst licenses on the Enterprise plans only.
+      sendError(res, 400, 'Analyst licenses are not available on this plan.');
+      return undefined;
+    }
+    return {
+      license_type: type,
+      sso_license_mapping_groups: [...input.sso_license_mapping_groups],
+    };
+  };
 
   const liveToken = (id: string | undefined): FakeScimToken | undefined => {
     const t = state.scimTokens.get(Number(id));
@@ -514,6 +584,70 @@ export async function startFakeDbt(options: FakeDbtOptions = {}): Promise<FakeDb
             return;
           }
           state.ipRules.splice(index, 1);
+          ok(res, 200, null);
+        },
+      },
+    },
+    {
+      pattern: new RegExp(`^/api/v3/accounts/${ACCOUNT}/license-maps/$`),
+      scoped: true,
+      methods: {
+        GET: ({ req, res }) => {
+          const query = queryOf(req);
+          const offset = Math.max(0, Number.parseInt(query.offset ?? '0', 10) || 0);
+          const limit = Math.min(
+            100,
+            Math.max(1, Number.parseInt(query.limit ?? '100', 10) || 100),
+          );
+          const page = state.licenseMaps.slice(offset, offset + limit).map(licenseMapJson);
+          ok(res, 200, page, {
+            filters: {},
+            order_by: 'id',
+            pagination: { count: page.length, total_count: state.licenseMaps.length },
+          });
+        },
+        POST: ({ req, res }) => {
+          const input = licenseMapInput(req, res);
+          if (input) {
+            const map: FakeLicenseMap = { id: nextId(), ...input };
+            state.licenseMaps.push(map);
+            ok(res, 201, licenseMapJson(map));
+          }
+        },
+      },
+    },
+    {
+      pattern: new RegExp(`^/api/v3/accounts/${ACCOUNT}/license-maps/(\\d+)/$`),
+      scoped: true,
+      methods: {
+        GET: ({ res, params }) => {
+          const map = state.licenseMaps.find((m) => m.id === Number(params[0]));
+          if (map) {
+            ok(res, 200, licenseMapJson(map));
+          } else {
+            sendError(res, 404, 'License map not found.');
+          }
+        },
+        POST: ({ req, res, params }) => {
+          const map = state.licenseMaps.find((m) => m.id === Number(params[0]));
+          if (!map) {
+            sendError(res, 404, 'License map not found.');
+            return;
+          }
+          const input = licenseMapInput(req, res);
+          if (input) {
+            map.license_type = input.license_type;
+            map.sso_license_mapping_groups = input.sso_license_mapping_groups;
+            ok(res, 200, licenseMapJson(map));
+          }
+        },
+        DELETE: ({ res, params }) => {
+          const index = state.licenseMaps.findIndex((m) => m.id === Number(params[0]));
+          if (index < 0) {
+            sendError(res, 404, 'License map not found.');
+            return;
+          }
+          state.licenseMaps.splice(index, 1);
           ok(res, 200, null);
         },
       },

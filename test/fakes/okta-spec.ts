@@ -47,6 +47,11 @@
  *  9. `$ref` siblings are ignored (OpenAPI 3.0); `nullable` is honoured; `format`s are not checked
  *     (Okta writes prose there: "ISO 8601 compliant timestamp"); query `minimum`/`maximum` are not
  *     checked (Okta caps a too-large `limit` instead of refusing it).
+ * 10. `ProfileMappingRequest` is corrected to what the description's own examples send
+ *     (`AddMappingBody`, `UpdateMappingBody`, `RemoveMappingBody`, and okta.md §2.5): `properties`
+ *     is a map of property name → `ProfileMappingProperty` (the description gives it the shape of
+ *     one property, beside a `$ref`), and only `properties` is required (the description also
+ *     lists `expression` and `pushStatus`, which belong to each property).
  * Scopes: `scopes` is exactly the operation's oauth2 requirement (all of them are needed). The fake
  * adds two documented rules of Okta's on top (see okta.ts): `manage` implies `read` for the same
  * resource, and `okta.users.read.self` also reads `GET /api/v1/users/me`.
@@ -161,6 +166,20 @@ const UNDOCUMENTED_PROPERTIES: Readonly<Record<string, Json>> = {
   },
 };
 
+/** Schemas replaced by what the description's own examples show (adjustment 10). */
+const CORRECTED_SCHEMAS: Readonly<Record<string, Json>> = {
+  ProfileMappingRequest: {
+    type: 'object',
+    properties: {
+      properties: {
+        type: 'object',
+        additionalProperties: { $ref: '#/components/schemas/ProfileMappingProperty' },
+      },
+    },
+    required: ['properties'],
+  },
+};
+
 /** An object schema's parts, with `allOf` merged. */
 interface Parts {
   /** Each property's raw schemas (more than one when several members name it). */
@@ -252,7 +271,7 @@ async function build(): Promise<OktaSpec> {
       : undefined;
 
   const raw = (name: string): Json => {
-    const s = schemas[name];
+    const s = CORRECTED_SCHEMAS[name] ?? schemas[name];
     return isJson(s) ? s : {};
   };
 

@@ -17,6 +17,14 @@
  *   GET|POST /api/v1/apps/{appId}/group-push/mappings;  GET|PATCH|DELETE …/mappings/{mappingId}
  *   GET|POST /api/v1/apps/{appId}/users;  GET|POST /api/v1/apps/{appId}/users/{userId} (update)
  *   GET  /api/v1/logs?since=&until=&filter=&q=&limit=&after=&sortOrder=
+ *   GET  /api/v1/mappings?sourceId=&targetId=&limit=&after=;  GET|POST /api/v1/mappings/{mappingId}
+ *        Each app has an Okta user → app mapping (source: the org's default user type `user`) and
+ *        an app → Okta one. POST is Okta's partial update: a property must exist in the target's
+ *        profile, an expression must parse as Okta Expression Language (the subset: string
+ *        literals, `user.x`, `isMemberOfGroupName("…")`, `isMemberOfGroup("…")`, `a ? b : c`,
+ *        parentheses; "modelled" 400 otherwise), `expression: null` removes. On a new assignment
+ *        the mapping fills the app user profile properties the request leaves out (evaluated
+ *        once: never again when group membership changes, as Okta says of group functions).
  *
  * Auth: `SSWS <apiToken>` (every scope, acts as the admin) or `Bearer <token>` registered with
  * `registerAccessToken` (its scopes, its principal); anything else is 401 E0000011. A Bearer token
@@ -200,6 +208,14 @@ export interface FakeFullUpdate {
   scimWasOn: boolean;
 }
 
+/** A profile mapping between the org's user type and an app (either direction). */
+export interface FakeProfileMapping {
+  id: string;
+  source: { id: string; name: string; type: 'user' | 'appuser' };
+  target: { id: string; name: string; type: 'user' | 'appuser' };
+  properties: Record<string, { expression: string; pushStatus: 'PUSH' | 'DONT_PUSH' }>;
+}
+
 export interface FakeOktaState {
   orgId: string;
   /** The user an SSWS token acts as. */
@@ -213,6 +229,9 @@ export interface FakeOktaState {
   /** Integration settings by app id. */
   integrations: Map<string, FakeOktaIntegration>;
   groupPushMappings: FakeGroupPushMapping[];
+  /** The org's default user type (`oty…`), the source of Okta → app profile mappings. */
+  userTypeId: string;
+  profileMappings: FakeProfileMapping[];
   /** Admin roles of OAuth service apps, by client id. */
   clientRoles: Map<string, FakeRole[]>;
   logs: FakeLogEvent[];
@@ -817,6 +836,8 @@ export async function startFakeOkta(options: FakeOktaOptions = {}): Promise<Fake
     appUsers: new Map(),
     integrations: new Map(),
     groupPushMappings: [],
+    userTypeId: oktaId('oty'),
+    profileMappings: [],
     clientRoles: new Map(),
     logs: [],
     fullUpdates: [],
@@ -1400,6 +1421,95 @@ export async function startFakeOkta(options: FakeOktaOptions = {}): Promise<Fake
 
   // -------------------------------------------------------------------------------------------
   // Lookups and logs
+
+  /** Every app has its two profile mappings (Okta makes them with the app). */
+  const ensureProfileMappings = (): void => {
+    for (const app of state.apps) {
+      const appEnd = { id: app.id, name: app.name, type: 'appuser' as const };
+      const userEnd = { id: state.userTypeId, name: 'user', type: 'user' as const };
+      if (!state.profileMappings.some((m) => m.target.id === app.id)) {
+        state.profileMappings.push({
+          id: oktaId('prm'),
+          source: userEnd,
+          target: appEnd,
+          properties: { userName: { expression: 'user.email', pushStatus: 'DONT_PUSH' } },
+        });
+      }
+      if (!state.profileMappings.some((m) => m.source.id === app.id)) {
+        state.profileMappings.push({
+          id: oktaId('prm'),
+          source: appEnd,
+          target: userEnd,
+          properties: {},
+        });
+      }
+    }
+  };
+
+  const profileMappingOr404 = (id: string | undefined): FakeProfileMapping => {
+    ensureProfileMappings();
+    const mapping = state.profileMappings.find((m) => m.id === id);
+    if (!mapping) {
+      throw notFound(id ?? '', 'ProfileMapping');
+    }
+    return mapping;
+  };
+
+  const profileMappingJson = (m: FakeProfileMapping, withProperties: boolean): JsonObject => {
+    const end = (e: FakeProfileMapping['source']): JsonObject => ({
+      ...e,
+      _links: {
+        self: {
+          href:
+            e.type === 'user'
+              ? `${origin}/api/v1/meta/types/user/${e.id}`
+              : `${origin}/api/v1/apps/${e.id}`,
+        },
+      },
+    });
+    return {
+      id: m.id,
+      source: end(m.source),
+      target: end(m.target),
+      ...(withProperties ? { properties: clone(m.properties) } : {}),
+      _links: { self: { href: `${origin}/api/v1/mappings/${m.id}` } },
+    };
+  };
+
+  /** The properties a mapping may set: the app user profile's, or the Okta user's. */
+  const targetProperties = (m: FakeProfileMapping): Set<string> => {
+    if (m.target.type === 'user') {
+      return new Set(['login', 'email', 'firstName', 'lastName', 'displayName', 'nickName']);
+    }
+    const app = appOr404(m.target.id);
+    const schema = state.appSchemas.get(app.id) ?? baseSchema(app);
+    return new Set([...Object.keys(schema.base), ...Object.keys(schema.custom)]);
+  };
+
+  /** The app user profile values the Okta → app mapping gives `user` (evaluated now, once). */
+  const mappedProfile = (app: FakeOktaApp, user: FakeOktaUser): JsonObject => {
+    const mapping = state.profileMappings.find(
+      (m) => m.target.id === app.id && m.source.type === 'user',
+    );
+    const out: JsonObject = {};
+    for (const [name, p] of Object.entries(mapping?.properties ?? {})) {
+      if (name === 'userName') {
+        continue;
+      }
+      const parsed = parseMappingExpression(p.expression);
+      if (typeof parsed === 'string') {
+        continue;
+      }
+      const value = evaluateMapping(parsed, {
+        user: user.profile,
+        groups: state.groups.filter((g) => g.members.includes(user.id)),
+      });
+      if (typeof value === 'string') {
+        out[name] = value;
+      }
+    }
+    return out;
+  };
 
   const appOr404 = (id: string | undefined): FakeOktaApp => {
     const app = state.apps.find((a) => a.id === id);
@@ -2354,7 +2464,7 @@ export async function startFakeOkta(options: FakeOktaOptions = {}): Promise<Fake
           isObject(b.credentials) && typeof b.credentials.userName === 'string'
             ? b.credentials.userName
             : applyTemplate(template, user),
-        profile: clone(profile),
+        profile: { ...mappedProfile(app, user), ...clone(profile) },
       };
       list.push(appUser);
       addLogEvent({
@@ -2374,6 +2484,54 @@ export async function startFakeOkta(options: FakeOktaOptions = {}): Promise<Fake
         schedulePush(app, appUser, 'create');
       }
       return appUserJson(app.id, appUser);
+    },
+    'GET /api/v1/mappings': (ctx) => {
+      ensureProfileMappings();
+      let list = [...state.profileMappings];
+      const sourceId = ctx.query.get('sourceId');
+      if (sourceId !== null) {
+        list = list.filter((m) => m.source.id === sourceId);
+      }
+      const targetId = ctx.query.get('targetId');
+      if (targetId !== null) {
+        list = list.filter((m) => m.target.id === targetId);
+      }
+      return page(ctx, list, (m) => m.id, 20, 200).map((m) => profileMappingJson(m, false));
+    },
+    'GET /api/v1/mappings/{mappingId}': ({ params }) =>
+      profileMappingJson(profileMappingOr404(params.mappingId), true),
+    'POST /api/v1/mappings/{mappingId}': ({ params, body }) => {
+      const mapping = profileMappingOr404(params.mappingId);
+      const b = isObject(body) ? body : {};
+      const props = isObject(b.properties) ? b.properties : {};
+      const known = targetProperties(mapping);
+      let next = clone(mapping.properties);
+      for (const [name, raw] of Object.entries(props)) {
+        const p = isObject(raw) ? raw : {};
+        if (!known.has(name)) {
+          // Modelled wording.
+          throw validation('properties', [`The target property ${name} does not exist.`]);
+        }
+        if (p.expression === null || p.expression === undefined) {
+          next = Object.fromEntries(Object.entries(next).filter(([k]) => k !== name));
+          continue;
+        }
+        if (typeof p.expression !== 'string') {
+          throw validation('properties', [`The expression for ${name} must be a string.`]); // modelled
+        }
+        const text = p.expression;
+        const parsed = parseMappingExpression(text);
+        if (typeof parsed === 'string') {
+          // Modelled wording.
+          throw validation('properties', [`Invalid expression for ${name}: ${parsed}`]);
+        }
+        next[name] = {
+          expression: text,
+          pushStatus: p.pushStatus === 'DONT_PUSH' ? 'DONT_PUSH' : 'PUSH',
+        };
+      }
+      mapping.properties = next;
+      return profileMappingJson(mapping, true);
     },
     'GET /api/v1/logs': (ctx) => {
       const parseTime = (name: string): number | undefined => {
@@ -3035,4 +3193,153 @@ function maskSecrets(value: unknown): unknown {
         : maskSecrets(v);
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Okta Expression Language, the subset profile mappings use here
+
+export type MappingExpression =
+  | { kind: 'string'; value: string }
+  | { kind: 'path'; path: string[] }
+  | { kind: 'call'; name: 'isMemberOfGroupName' | 'isMemberOfGroup'; arg: MappingExpression }
+  | { kind: 'ternary'; test: MappingExpression; yes: MappingExpression; no: MappingExpression };
+
+/**
+ * Parses `text` (string literals in "…" or '…' with the quote doubled inside, as Spring EL, which
+ * Okta EL follows; `user.x`; the two group functions; `a ? b : c`; parentheses). Returns the
+ * tree, or a sentence saying what is wrong.
+ */
+export function parseMappingExpression(text: string): MappingExpression | string {
+  let i = 0;
+  const ws = (): void => {
+    while (i < text.length && /\s/.test(text[i] ?? '')) {
+      i++;
+    }
+  };
+  const fail = (what: string): string => `${what} at position ${i}`;
+  const primary = (): MappingExpression | string => {
+    ws();
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      let value = '';
+      i++;
+      for (;;) {
+        if (i >= text.length) {
+          return fail('unterminated string');
+        }
+        const ch = text[i] ?? '';
+        if (ch === c) {
+          if (text[i + 1] === c) {
+            value += c;
+            i += 2;
+            continue;
+          }
+          i++;
+          return { kind: 'string', value };
+        }
+        value += ch;
+        i++;
+      }
+    }
+    if (c === '(') {
+      i++;
+      const inner = ternary();
+      if (typeof inner === 'string') {
+        return inner;
+      }
+      ws();
+      if (text[i] !== ')') {
+        return fail('expected )');
+      }
+      i++;
+      return inner;
+    }
+    const m = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*/.exec(text.slice(i));
+    if (!m) {
+      return fail('unexpected character');
+    }
+    const name = m[0];
+    i += name.length;
+    ws();
+    if (text[i] === '(') {
+      if (name !== 'isMemberOfGroupName' && name !== 'isMemberOfGroup') {
+        return `unknown function ${name}`;
+      }
+      i++;
+      const arg = ternary();
+      if (typeof arg === 'string') {
+        return arg;
+      }
+      ws();
+      if (text[i] !== ')') {
+        return fail('expected )');
+      }
+      i++;
+      return { kind: 'call', name, arg };
+    }
+    const path = name.split('.');
+    if (path[0] !== 'user' || path.length !== 2) {
+      return `unknown property ${name}`;
+    }
+    return { kind: 'path', path };
+  };
+  const ternary = (): MappingExpression | string => {
+    const test = primary();
+    if (typeof test === 'string') {
+      return test;
+    }
+    ws();
+    if (text[i] !== '?') {
+      return test;
+    }
+    i++;
+    const yes = ternary();
+    if (typeof yes === 'string') {
+      return yes;
+    }
+    ws();
+    if (text[i] !== ':') {
+      return fail('expected :');
+    }
+    i++;
+    const no = ternary();
+    if (typeof no === 'string') {
+      return no;
+    }
+    return { kind: 'ternary', test, yes, no };
+  };
+  const tree = ternary();
+  if (typeof tree === 'string') {
+    return tree;
+  }
+  ws();
+  return i === text.length ? tree : fail('unexpected text');
+}
+
+/** Evaluates a parsed expression for one person. */
+export function evaluateMapping(
+  e: MappingExpression,
+  who: {
+    user: Record<string, unknown>;
+    groups: readonly { id: string; profile: { name: string } }[];
+  },
+): string | boolean | null {
+  switch (e.kind) {
+    case 'string':
+      return e.value;
+    case 'path': {
+      const v = who.user[e.path[1] ?? ''];
+      return typeof v === 'string' || typeof v === 'boolean' ? v : null;
+    }
+    case 'call': {
+      const arg = evaluateMapping(e.arg, who);
+      return e.name === 'isMemberOfGroupName'
+        ? who.groups.some((g) => g.profile.name === arg)
+        : who.groups.some((g) => g.id === arg);
+    }
+    case 'ternary':
+      return evaluateMapping(e.test, who) === true
+        ? evaluateMapping(e.yes, who)
+        : evaluateMapping(e.no, who);
+  }
 }

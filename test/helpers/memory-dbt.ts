@@ -3,10 +3,13 @@ import type {
   DbtAdminPort,
   DbtGroup,
   IpRule,
+  LicenseMap,
   NewIpRule,
+  NewLicenseMap,
   ScimConfig,
   ScimTokenInfo,
 } from '../../electron/core/dbt/ports.js';
+import { WizardError } from '../../electron/core/errors.js';
 
 function publicToken(t: ScimTokenInfo & { value: string }): ScimTokenInfo {
   return { id: t.id, name: t.name, createdAt: t.createdAt, lastUsed: t.lastUsed };
@@ -104,5 +107,54 @@ export class MemoryDbtAdmin implements DbtAdminPort {
   }
   listGroups(): Promise<DbtGroup[]> {
     return Promise.resolve(this.groups);
+  }
+
+  // License maps (appended for the License step)
+  licenseMaps: LicenseMap[] = [];
+  /** dbt's license types; a map with another one is refused as dbt does (400). */
+  licenseTypes: readonly string[] = ['developer', 'read_only', 'it', 'analyst'];
+  listLicenseMaps(): Promise<LicenseMap[]> {
+    this.calls.push('listLicenseMaps');
+    return Promise.resolve(this.licenseMaps.map((m) => ({ ...m, groups: [...m.groups] })));
+  }
+  private checkLicenseMap(map: NewLicenseMap): void {
+    if (!this.licenseTypes.includes(map.licenseType)) {
+      throw new WizardError('bad_input', `"${map.licenseType}" is not a valid choice.`, {
+        remediation: '',
+        status: 400,
+      });
+    }
+  }
+  createLicenseMap(map: NewLicenseMap): Promise<LicenseMap> {
+    this.calls.push('createLicenseMap');
+    this.maybeFail('createLicenseMap', false);
+    this.checkLicenseMap(map);
+    const created: LicenseMap = {
+      id: this.nextId++,
+      licenseType: map.licenseType,
+      groups: [...map.groups],
+    };
+    this.licenseMaps.push(created);
+    this.maybeFail('createLicenseMap', true);
+    return Promise.resolve({ ...created });
+  }
+  updateLicenseMap(id: number, map: NewLicenseMap): Promise<LicenseMap> {
+    this.calls.push('updateLicenseMap');
+    this.checkLicenseMap(map);
+    const index = this.licenseMaps.findIndex((m) => m.id === id);
+    if (index < 0) {
+      throw new WizardError('not_found', `license map ${id} not found`, {
+        remediation: '',
+        status: 404,
+      });
+    }
+    const updated: LicenseMap = { id, licenseType: map.licenseType, groups: [...map.groups] };
+    this.licenseMaps[index] = updated;
+    return Promise.resolve({ ...updated });
+  }
+  deleteLicenseMap(id: number): Promise<void> {
+    this.calls.push('deleteLicenseMap');
+    this.licenseMaps = this.licenseMaps.filter((m) => m.id !== id);
+    return Promise.resolve();
   }
 }

@@ -27,6 +27,9 @@ import type {
   OktaGroup,
   OktaPort,
   OktaPrincipal,
+  OktaProfileMappingPort,
+  ProfileMapping,
+  ProfileMappingProperty,
   OktaRole,
   OktaUser,
   OktaUserNameTemplate,
@@ -79,7 +82,7 @@ function oktaError(status: number, code: WizardError['code'], message: string): 
   return new WizardError(code, message, { remediation: '', status });
 }
 
-export class MemoryOkta implements OktaPort {
+export class MemoryOkta implements OktaPort, OktaProfileMappingPort {
   apps = new Map<string, MemoryApp>();
   /** The custom properties of each app's user schema. */
   schemas = new Map<string, Record<string, JsonObject>>();
@@ -571,6 +574,74 @@ export class MemoryOkta implements OktaPort {
   getDefaultConnection(): Promise<ProvisioningConnection | undefined> {
     this.enter('getDefaultConnection');
     return Promise.resolve({ status: 'UNKNOWN', authScheme: 'UNKNOWN', baseUrl: null });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // OktaProfileMappingPort (appended for the License step)
+
+  /** The Okta user → app profile mapping of each app, by app id (made with the app when absent). */
+  profileMappings = new Map<string, ProfileMapping>();
+  /** The org's default user type id. */
+  userTypeId = 'oty00000000000000001';
+
+  findProfileMapping(
+    sourceId: string | undefined,
+    targetAppId: string,
+  ): Promise<ProfileMapping | undefined> {
+    this.enter('findProfileMapping');
+    if (!this.apps.has(targetAppId)) {
+      return Promise.resolve(undefined);
+    }
+    let mapping = this.profileMappings.get(targetAppId);
+    if (!mapping) {
+      mapping = {
+        id: id('prm', this.next++),
+        sourceId: this.userTypeId,
+        sourceType: 'user',
+        targetId: targetAppId,
+        properties: {},
+      };
+      this.profileMappings.set(targetAppId, mapping);
+    }
+    if (sourceId !== undefined && sourceId !== mapping.sourceId) {
+      return Promise.resolve(undefined);
+    }
+    return Promise.resolve(copy(mapping));
+  }
+
+  updateProfileMapping(
+    mappingId: string,
+    properties: Readonly<Record<string, ProfileMappingProperty | null>>,
+  ): Promise<ProfileMapping> {
+    this.enter('updateProfileMapping');
+    const mapping = [...this.profileMappings.values()].find((m) => m.id === mappingId);
+    if (!mapping) {
+      throw oktaError(
+        404,
+        'not_found',
+        `Not found: Resource not found: ${mappingId} (ProfileMapping)`,
+      );
+    }
+    const custom = this.schemas.get(mapping.targetId) ?? {};
+    let next: Record<string, ProfileMappingProperty> = { ...mapping.properties };
+    for (const [name, p] of Object.entries(properties)) {
+      if (name !== 'userName' && !(name in custom)) {
+        throw oktaError(
+          400,
+          'bad_input',
+          `Api validation failed: properties. The target property ${name} does not exist.`,
+        );
+      }
+      if (p === null) {
+        next = Object.fromEntries(Object.entries(next).filter(([k]) => k !== name));
+      } else {
+        next[name] = { ...p };
+      }
+    }
+    const updated: ProfileMapping = { ...mapping, properties: next };
+    this.profileMappings.set(mapping.targetId, updated);
+    this.fault('updateProfileMapping', true);
+    return Promise.resolve(copy(updated));
   }
 }
 

@@ -16,6 +16,7 @@ import type {
   DbtAdminPort,
   DbtGroup,
   IpRule,
+  LicenseMap,
   NewIpRule,
   ScimConfig,
   ScimTokenInfo,
@@ -38,10 +39,13 @@ import {
   groupListEnvelope,
   ipRuleEnvelope,
   ipRuleListEnvelope,
+  licenseMapEnvelope,
+  licenseMapListEnvelope,
   scimConfigEnvelope,
   scimTokenEnvelope,
   scimTokenListEnvelope,
   type ipRuleSchema,
+  type licenseMapSchema,
   type scimTokenSchema,
 } from './schemas.js';
 
@@ -260,6 +264,12 @@ export function createDbtAdmin(options: DbtAdminOptions): DbtAdminPort {
     ruleSetEnabled: r.rule_set_enabled,
   });
 
+  const licenseMap = (m: z.output<typeof licenseMapSchema>): LicenseMap => ({
+    id: m.id,
+    licenseType: m.license_type,
+    groups: m.sso_license_mapping_groups ?? [],
+  });
+
   return {
     async getAccount(signal) {
       const env = await readOrFail(
@@ -447,6 +457,89 @@ export function createDbtAdmin(options: DbtAdminOptions): DbtAdminPort {
         }
       }
       return groups;
+    },
+
+    async listLicenseMaps(signal) {
+      // Paged like the groups (the TF provider's GetData walks offset pages).
+      const maps: LicenseMap[] = [];
+      const seen = new Set<number>();
+      for (let page = 0; page < MAX_GROUP_PAGES; page++) {
+        const env = await readOrFail(
+          {
+            method: 'GET',
+            path: `${v3}license-maps/`,
+            query: { offset: page * GROUP_PAGE_SIZE, limit: GROUP_PAGE_SIZE },
+            label: 'dbt license-maps',
+            what: 'the license maps',
+            signal,
+          },
+          licenseMapListEnvelope,
+        );
+        for (const m of env.data) {
+          if (!seen.has(m.id)) {
+            seen.add(m.id);
+            maps.push(licenseMap(m));
+          }
+        }
+        const total = env.extra?.pagination?.total_count;
+        if (env.data.length < GROUP_PAGE_SIZE || (total !== undefined && maps.length >= total)) {
+          break;
+        }
+      }
+      return maps;
+    },
+
+    async createLicenseMap(map, signal) {
+      const env = await readOrFail(
+        {
+          method: 'POST',
+          path: `${v3}license-maps/`,
+          json: {
+            account_id: accountId,
+            license_type: map.licenseType,
+            sso_license_mapping_groups: [...map.groups],
+            state: 1,
+          },
+          label: 'dbt license-maps create',
+          what: `a ${quote(map.licenseType, 40)} license map`,
+          signal,
+        },
+        licenseMapEnvelope,
+      );
+      return licenseMap(env.data);
+    },
+
+    async updateLicenseMap(id, map, signal) {
+      // dbt updates a license map with a POST of the whole object (the TF provider's UpdateLicenseMap).
+      const env = await readOrFail(
+        {
+          method: 'POST',
+          path: `${v3}license-maps/${id}/`,
+          json: {
+            id,
+            account_id: accountId,
+            license_type: map.licenseType,
+            sso_license_mapping_groups: [...map.groups],
+            state: 1,
+          },
+          label: 'dbt license-maps update',
+          what: `license map ${id}`,
+          signal,
+        },
+        licenseMapEnvelope,
+      );
+      return licenseMap(env.data);
+    },
+
+    async deleteLicenseMap(id, signal) {
+      await send({
+        method: 'DELETE',
+        path: `${v3}license-maps/${id}/`,
+        label: 'dbt license-maps delete',
+        what: `license map ${id}`,
+        absentOn: [404, 410],
+        signal,
+      });
     },
   };
 }

@@ -108,6 +108,16 @@ export const groupSchema = z
   })
   .loose();
 
+/** `GET|POST /api/v3/accounts/{id}/license-maps/[{mid}/]` → data (the TF provider's `LicenseMap`). */
+export const licenseMapSchema = z
+  .object({
+    id: z.number().int(),
+    license_type: z.string(),
+    sso_license_mapping_groups: z.array(z.string()).nullish(),
+    state: z.number().int().nullish(),
+  })
+  .loose();
+
 export const accountEnvelope = envelopeSchema(accountSchema);
 export const scimConfigEnvelope = envelopeSchema(scimConfigSchema);
 export const scimTokenEnvelope = envelopeSchema(scimTokenSchema);
@@ -116,6 +126,8 @@ export const createdScimTokenEnvelope = envelopeSchema(createdScimTokenSchema);
 export const ipRuleEnvelope = envelopeSchema(ipRuleSchema);
 export const ipRuleListEnvelope = envelopeSchema(z.array(ipRuleSchema));
 export const groupListEnvelope = envelopeSchema(z.array(groupSchema));
+export const licenseMapEnvelope = envelopeSchema(licenseMapSchema);
+export const licenseMapListEnvelope = envelopeSchema(z.array(licenseMapSchema));
 
 // ---------------------------------------------------------------------------------------------
 // SCIM 2.0 (RFC 7644) messages, as much as the probe reads

@@ -3,7 +3,7 @@
  * app (okta.md §1–§6). How requests travel (the SDK over our HTTP client) is transport.ts; how
  * refusals read is errors.ts; the shapes of answers are schemas.ts.
  *
- * Three calls do not use the SDK, on purpose:
+ * These calls do not use the SDK, on purpose:
  *  - `setUserNameTemplate` is a full replace of the app (`PUT /api/v1/apps/{id}`) and must send back
  *    every field it read. The SDK's `Application` models drop fields they do not know (unknown
  *    `settings`, `settings.app` of a custom app, new properties), and a replace without them would
@@ -14,6 +14,10 @@
  *    body loses them silently (okta.md §2.3), and on read 8.1.0 decodes each `enum` value as an
  *    object (`_enum: [{"0":"i","1":"t"}, …]`) and drops unknown keywords. Translating both ways would only add ways to
  *    lose data, so the schema goes over the wire exactly as the caller wrote it.
+ *
+ *  - `findProfileMapping` / `updateProfileMapping` (the optional license-by-group expression) are
+ *    small JSON calls; the SDK before 8.1.0 sent `"properties": {}` on update (okta.md §2.5), and
+ *    raw JSON keeps the one property we mean.
  *
  * Reads through the SDK are mapped from the JSON on the wire, parsed with zod (transport.ts says why
  * the SDK's models are not read). Checked in 8.1.0 and found sound for what the wizard sends: group
@@ -30,7 +34,9 @@ import {
   type OktaAppUser,
   type OktaGroup,
   type OktaPort,
+  type OktaProfileMappingPort,
   type OktaRole,
+  type ProfileMapping,
   type OktaUser,
   type ProvisioningConnection,
   type SystemLogEvent,
@@ -46,6 +52,8 @@ import {
   groupSchema,
   jsonObjectSchema,
   logEventSchema,
+  profileMappingListSchema,
+  profileMappingSchema,
   roleSchema,
   userSchema,
   type AppJson,
@@ -70,7 +78,7 @@ const PAGE = { apps: 200, groups: 200, users: 200, appUsers: 500, mappings: 1000
 /** System Log events returned when the caller names no limit. */
 export const DEFAULT_LOG_LIMIT = 1000;
 
-export function createOktaPort(options: OktaPortOptions): OktaPort {
+export function createOktaPort(options: OktaPortOptions): OktaPort & OktaProfileMappingPort {
   const t = createTransport(options);
   const { auth } = options;
 
@@ -96,7 +104,67 @@ export function createOktaPort(options: OktaPortOptions): OktaPort {
     return found ? toAppUser(found) : undefined;
   }
 
+  async function getProfileMapping(
+    mappingId: string,
+    signal: AbortSignal | undefined,
+  ): Promise<ProfileMapping | undefined> {
+    const what = `the profile mapping ${mappingId}`;
+    const got = await absentOn(
+      [404],
+      t.rest(call('okta profile mapping', what, signal), {
+        method: 'GET',
+        path: `/api/v1/mappings/${segment(mappingId)}`,
+      }),
+    );
+    return got === undefined ? undefined : toProfileMapping(parse(profileMappingSchema, got, what));
+  }
+
   return {
+    async findProfileMapping(sourceId, targetAppId, signal) {
+      const what = `the profile mappings of app ${targetAppId}`;
+      const query = new URLSearchParams({
+        ...(sourceId ? { sourceId } : {}),
+        targetId: targetAppId,
+        limit: '200',
+      });
+      const list = parse(
+        profileMappingListSchema,
+        await t.rest(call('okta profile mappings', what, signal), {
+          method: 'GET',
+          path: `/api/v1/mappings?${query.toString()}`,
+        }),
+        what,
+      );
+      // Okta → app mappings only: the source is an Okta user type.
+      const fromUsers = list.filter(
+        (m) =>
+          m.target.id === targetAppId &&
+          (sourceId ? m.source.id === sourceId : m.source.type === 'user'),
+      );
+      const chosen = fromUsers.find((m) => m.source.name === 'user') ?? fromUsers[0];
+      return chosen ? getProfileMapping(chosen.id, signal) : undefined;
+    },
+
+    async updateProfileMapping(mappingId, properties, signal) {
+      const what = `the profile mapping ${mappingId}`;
+      const body = {
+        properties: Object.fromEntries(
+          Object.entries(properties).map(([name, p]) => [
+            name,
+            p === null
+              ? { expression: null, pushStatus: null }
+              : { expression: p.expression, pushStatus: p.pushStatus ?? 'PUSH' },
+          ]),
+        ),
+      };
+      const saved = await t.rest(call('okta profile mapping update', what, signal), {
+        method: 'POST',
+        path: `/api/v1/mappings/${segment(mappingId)}`,
+        json: body,
+      });
+      return toProfileMapping(parse(profileMappingSchema, saved, what));
+    },
+
     async whoAmI(signal) {
       if (auth.kind === 'bearer' && auth.clientId) {
         return { kind: 'client', clientId: auth.clientId };
@@ -482,6 +550,22 @@ function toAppUser(u: z.output<typeof appUserSchema>): OktaAppUser {
     syncState: u.syncState ?? null,
     userName: u.credentials?.userName ?? null,
     licenseType: typeof license === 'string' ? license : null,
+  };
+}
+
+function toProfileMapping(m: z.output<typeof profileMappingSchema>): ProfileMapping {
+  const properties: Record<string, { expression: string; pushStatus: string | null }> = {};
+  for (const [name, p] of Object.entries(m.properties ?? {})) {
+    if (p?.expression != null && p.expression !== '') {
+      properties[name] = { expression: p.expression, pushStatus: p.pushStatus ?? null };
+    }
+  }
+  return {
+    id: m.id,
+    sourceId: m.source.id,
+    sourceType: m.source.type ?? '',
+    targetId: m.target.id,
+    properties,
   };
 }
 

@@ -158,3 +158,36 @@ export const logEventSchema = z
       .nullish(),
   })
   .loose();
+
+// ---------------------------------------------------------------------------------------------
+// Profile mappings (`/api/v1/mappings`)
+
+const mappingEndSchema = z
+  .object({
+    id: z.string().min(1),
+    name: z.string().nullish(),
+    type: z.string().nullish(),
+  })
+  .loose();
+
+/** An item of `GET /api/v1/mappings` (no properties) or `GET|POST /api/v1/mappings/{id}`. */
+export const profileMappingSchema = z
+  .object({
+    id: z.string().min(1),
+    source: mappingEndSchema,
+    target: mappingEndSchema,
+    properties: z
+      .record(
+        z.string(),
+        z
+          .object({
+            expression: z.string().nullish(),
+            pushStatus: z.string().nullish(),
+          })
+          .loose()
+          .nullable(),
+      )
+      .nullish(),
+  })
+  .loose();
+export const profileMappingListSchema = z.array(profileMappingSchema);

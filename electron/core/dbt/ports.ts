@@ -51,6 +51,23 @@ export interface DbtGroup {
   readonly name: string;
 }
 
+/**
+ * An SSO license map (`/api/v3/accounts/{id}/license-maps/`): people in any of `groups` (the SSO
+ * group names the IdP sends, e.g. Entra group names) get `licenseType` when they sign in. dbt
+ * ignores these maps while `scim_controlled_license_type` is on.
+ */
+export interface LicenseMap {
+  readonly id: number;
+  /** `developer`, `read_only`, `it`, `analyst` (dbt validates it). */
+  readonly licenseType: string;
+  readonly groups: readonly string[];
+}
+
+export interface NewLicenseMap {
+  readonly licenseType: string;
+  readonly groups: readonly string[];
+}
+
 /** The dbt Admin API, for one account with one account-admin service token. */
 export interface DbtAdminPort {
   getAccount(signal?: AbortSignal): Promise<DbtAccount>;
@@ -67,6 +84,13 @@ export interface DbtAdminPort {
   listIpRules(signal?: AbortSignal): Promise<IpRule[]>;
   createIpRule(rule: NewIpRule, signal?: AbortSignal): Promise<IpRule>;
   listGroups(signal?: AbortSignal): Promise<DbtGroup[]>;
+  /** The SSO license maps (all pages). */
+  listLicenseMaps(signal?: AbortSignal): Promise<LicenseMap[]>;
+  createLicenseMap(map: NewLicenseMap, signal?: AbortSignal): Promise<LicenseMap>;
+  /** Replaces the map's license type and groups (dbt's update is a POST of the whole map). */
+  updateLicenseMap(id: number, map: NewLicenseMap, signal?: AbortSignal): Promise<LicenseMap>;
+  /** One already gone (404) counts as deleted, so a re-run converges. */
+  deleteLicenseMap(id: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** One probe of the dbt SCIM API, as a list of checks (each names its cause when it fails). */

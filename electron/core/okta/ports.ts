@@ -210,3 +210,62 @@ export const LICENSE_TYPES = [
   { value: 'read_only', title: 'Read Only' },
 ] as const;
 export type LicenseType = (typeof LICENSE_TYPES)[number]['value'];
+
+// ---------------------------------------------------------------------------------------------
+// Profile mappings (the optional license-by-group expression; okta.md §2.5)
+
+/** One property of a profile mapping: an Okta Expression Language expression and when it is pushed. */
+export interface ProfileMappingProperty {
+  readonly expression: string;
+  /** `PUSH` (on create and update) or `DONT_PUSH` (on create only); null when Okta does not say. */
+  readonly pushStatus: string | null;
+}
+
+/** The Okta user → app user profile mapping of an app (`/api/v1/mappings/{id}`). */
+export interface ProfileMapping {
+  readonly id: string;
+  /** The Okta user type (oty…) the expressions read from. */
+  readonly sourceId: string;
+  /** `user` for an Okta user type. */
+  readonly sourceType: string;
+  /** The app (0oa…) whose user profile receives the values. */
+  readonly targetId: string;
+  readonly properties: Readonly<Record<string, ProfileMappingProperty>>;
+}
+
+/**
+ * Profile mappings, apart from `OktaPort` so that a port without them (older test doubles) still
+ * type-checks; the adapter (`createOktaPort`) implements both. Scopes: `okta.profileMappings.read`
+ * to find, `okta.profileMappings.manage` to update (asked only when the optional license-by-group
+ * mapping is used: see `OKTA_PROFILE_MAPPING_SCOPES`).
+ */
+export interface OktaProfileMappingPort {
+  /**
+   * The mapping from an Okta user type to the app (`GET /api/v1/mappings?sourceId=&targetId=`, then
+   * `GET /api/v1/mappings/{id}` for its properties), or undefined when Okta has none. Without
+   * `sourceId`, the one whose source is an Okta user type (`type: user`), preferring the default
+   * user type (named `user`) when the org has several.
+   */
+  findProfileMapping(
+    sourceId: string | undefined,
+    targetAppId: string,
+    signal?: AbortSignal,
+  ): Promise<ProfileMapping | undefined>;
+  /**
+   * Adds or changes the named properties (`POST /api/v1/mappings/{id}`, Okta's partial update:
+   * properties not named are kept; a property set to null is removed). Returns the mapping.
+   */
+  updateProfileMapping(
+    mappingId: string,
+    properties: Readonly<Record<string, ProfileMappingProperty | null>>,
+    signal?: AbortSignal,
+  ): Promise<ProfileMapping>;
+}
+
+/** The scopes the optional license-by-group mapping needs on top of `OKTA_SCOPES`. */
+export const OKTA_PROFILE_MAPPING_SCOPES = [
+  {
+    scope: 'okta.profileMappings.manage',
+    why: 'set the licenseType expression in the profile mapping (optional)',
+  },
+] as const;
