@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WizardError, badInput } from '../core/errors.js';
+import { cleanScimUrl } from '../core/dbt/hosts.js';
 import type { Engine } from '../core/engine.js';
 import type { Change, Check, ErrorInfo, Idp, RunPhase } from '../core/model.js';
 import type { Clock, HttpClient, JournalStore, SecretStore } from '../core/ports.js';
@@ -48,11 +49,32 @@ export interface RotationEntraTarget {
   readonly token: GraphTokenProvider;
 }
 
+/**
+ * The SCIM base URL Entra holds as the app's Tenant URL (its BaseAddress secret comes back in
+ * clear), cleaned as a pasted one would be; a typed error when Entra does not say.
+ */
+async function entraTenantUrl(
+  graph: GraphPort,
+  spId: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  const saved = (await graph.getSecrets(spId, signal)).find((x) => x.key === 'BaseAddress');
+  const value = saved?.value.trim();
+  if (!value || /^\*+$/.test(value)) {
+    throw badInput(
+      'Entra does not show the dbt SCIM URL it holds (the Tenant URL).',
+      'Pass the SCIM base URL from dbt (Account settings → SSO & SCIM) with --dbt-scim-url.',
+    );
+  }
+  return cleanScimUrl(value).url;
+}
+
 /** Everything one CLI rotation needs (checked by the command before anything is sent). */
 export interface RotateCliTarget {
   readonly idp: Idp;
   readonly dbt: DbtTarget;
-  readonly scimUrl: string;
+  /** The dbt SCIM base URL; for Entra, when absent, the Tenant URL Entra holds is used. */
+  readonly scimUrl?: string;
   /** The token in use now (DBT_SCIM_TOKEN): identifies the old token, proves it refused, rollback. */
   readonly oldValue?: string;
   readonly oldTokenId?: number;
@@ -286,6 +308,7 @@ export function createRotationService(deps: RotationServiceDeps) {
       const admin = adminFor(target.dbt);
       const stepRef = { state: (): RotationState | undefined => undefined };
       let sink: IdpTokenSink;
+      let scimUrl = target.scimUrl;
       if (target.idp === 'entra') {
         const e = target.entra;
         if (!e) {
@@ -301,10 +324,12 @@ export function createRotationService(deps: RotationServiceDeps) {
           e.chosenId,
           target.signal,
         );
+        scimUrl ??= await entraTenantUrl(graph, where.spId, target.signal);
+        const tenantUrl = scimUrl;
         sink = entraSink({
           graph,
           ...where,
-          scimUrl: target.scimUrl,
+          scimUrl: tenantUrl,
           // `entra verify` then sees the credentials it expects with DBT_SCIM_TOKEN = the new token.
           onSaved: async (_which, token) => {
             await journal.append({
@@ -317,12 +342,18 @@ export function createRotationService(deps: RotationServiceDeps) {
                 kind: 'entra.credentials',
                 spId: where.spId,
                 jobId: where.jobId,
-                credentialsFingerprint: credentialsFingerprint({ scimUrl: target.scimUrl, token }),
+                credentialsFingerprint: credentialsFingerprint({ scimUrl: tenantUrl, token }),
               },
             });
           },
         });
       } else {
+        if (!scimUrl) {
+          throw badInput(
+            '--dbt-scim-url is missing.',
+            'Copy the SCIM base URL from dbt (Account settings → SSO & SCIM) and pass it with --dbt-scim-url: the new token is checked against it.',
+          );
+        }
         sink = oktaSink({
           admin,
           ...(target.okta?.consoleUrl ? { consoleUrl: target.okta.consoleUrl } : {}),
@@ -334,7 +365,7 @@ export function createRotationService(deps: RotationServiceDeps) {
           journalId,
           idp: target.idp,
           admin,
-          scimUrl: target.scimUrl,
+          scimUrl,
           sink,
           keeper: memoryKeeper(),
           ...(target.oldValue !== undefined ? { oldValue: target.oldValue } : {}),

@@ -67,15 +67,20 @@ async function readInputs(ctx: CommandContext): Promise<Inputs> {
       'Run `rotate --idp okta --reveal` interactively, or leave --reveal out.',
     );
   }
+  // Entra holds the SCIM URL (its Tenant URL) and it is read from there when not given; Okta's
+  // cannot be read, so Okta needs it.
   const rawScim = stringFlag(ctx, 'dbt-scim-url');
-  if (rawScim === undefined || rawScim.trim() === '') {
+  if ((rawScim === undefined || rawScim.trim() === '') && idp === 'okta') {
     throw badInput(
       '--dbt-scim-url is missing.',
       'Copy the SCIM base URL from dbt (Account settings → SSO & SCIM) and pass it with --dbt-scim-url: the new token is checked against it.',
     );
   }
-  const scim = cleanScimUrl(rawScim, stringFlag(ctx, 'dbt-api-url'));
-  const warnings: string[] = [...scim.warnings];
+  const scim =
+    rawScim === undefined || rawScim.trim() === ''
+      ? undefined
+      : cleanScimUrl(rawScim, stringFlag(ctx, 'dbt-api-url'));
+  const warnings: string[] = [...(scim?.warnings ?? [])];
   let header: string;
   let entra: RotateCliTarget['entra'];
   let okta: RotateCliTarget['okta'];
@@ -128,7 +133,7 @@ async function readInputs(ctx: CommandContext): Promise<Inputs> {
     target: {
       idp,
       dbt: { apiUrl: dbt.apiUrl, accountId: dbt.accountId, apiToken: dbt.apiToken },
-      scimUrl: scim.url,
+      ...(scim ? { scimUrl: scim.url } : {}),
       ...(oldValue !== undefined ? { oldValue } : {}),
       ...(oldTokenId !== undefined ? { oldTokenId } : {}),
       ...(ctx.flags['keep-old'] ? { keepOld: true } : {}),

@@ -167,6 +167,18 @@ describe('rotate --idp entra', () => {
     await noSecrets(r);
   });
 
+  it('reads the SCIM URL Entra holds when --dbt-scim-url is not given (CLI.md’s flags only)', async () => {
+    const full = await setUpEntra();
+    const at = full.indexOf('--dbt-scim-url');
+    const args = [...full.slice(0, at), ...full.slice(at + 2)];
+    expect(args).not.toContain('--dbt-scim-url');
+    const r = await cli([...args, '--json'], env({ GRAPH_ACCESS_TOKEN: graph?.token ?? '' }));
+    expect(r.code, r.stdout).toBe(0);
+    const fresh = newToken();
+    expect(live()).toEqual([fresh]);
+    expect(entraSecret()).toBe(fresh?.value);
+  });
+
   it('keeps the old token with --keep-old and says it still works', async () => {
     const args = await setUpEntra();
     const r = await cli([...args, '--keep-old'], env({ GRAPH_ACCESS_TOKEN: graph?.token ?? '' }));
