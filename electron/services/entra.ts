@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { WizardError, badInput, errorInfo } from '../core/errors.js';
-import type { Engine, RunResult } from '../core/engine.js';
+import type { RunResult } from '../core/engine.js';
 import type { Change, Check, ErrorInfo, RunPhase } from '../core/model.js';
-import type { Clock, HttpClient, JournalStore, SecretStore } from '../core/ports.js';
+import type { JournalStore } from '../core/ports.js';
 import type { Profile, ProfileStore } from '../core/store/profiles.js';
 import type { ScimProbePort } from '../core/dbt/ports.js';
 import { ENTRA_CLOUDS, type EntraCloud, type GraphPort } from '../core/entra/ports.js';
@@ -31,7 +31,7 @@ import {
 import { createGraph } from '../adapters/entra/graph.js';
 import { createScimProbe } from '../adapters/dbt/scim-probe.js';
 import { SECRET_DBT_SCIM } from './dbt.js';
-import { journalFoldedStore, runSequence } from './sequence.js';
+import { journalFoldedStore, runSequence, type StepServiceDeps } from './sequence.js';
 
 /** Where a Microsoft Graph access token comes from (the wizard's sign-in, or the CLI's variable). */
 export interface GraphTokenProvider {
@@ -81,13 +81,7 @@ export interface EntraRunOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface EntraServiceDeps {
-  readonly http: HttpClient;
-  readonly clock: Clock;
-  readonly engine: Engine;
-  readonly journal: JournalStore;
-  readonly profiles: ProfileStore;
-  readonly secrets: SecretStore;
+export interface EntraServiceDeps extends StepServiceDeps {
   /** The signed-in admin's Graph token for a profile; absent until the sign-in exists. */
   readonly graphToken?: (profileId: string) => GraphTokenProvider | undefined;
   /** Overrides the Graph adapter (tests). */

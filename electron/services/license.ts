@@ -6,11 +6,10 @@
  * for the wizard (per profile: dbt from the dbt step, Okta from the Okta sign-in and the chosen
  * app) and for the CLI (`runSetup`, everything given; owned maps folded from its journal).
  */
-import type { Engine, RunResult } from '../core/engine.js';
+import type { RunResult } from '../core/engine.js';
 import { badInput, isAbortError, errorInfo } from '../core/errors.js';
 import type { Change, Check, ErrorInfo, Idp, RunPhase, StepStatus } from '../core/model.js';
-import type { Clock, HttpClient, JournalStore, Logger, SecretStore } from '../core/ports.js';
-import type { ProfileStore } from '../core/store/profiles.js';
+import type { JournalStore, Logger } from '../core/ports.js';
 import type { DbtAdminPort, ScimProbePort } from '../core/dbt/ports.js';
 import type { OktaPort, OktaProfileMappingPort } from '../core/okta/ports.js';
 import type { LicenseExpressionInput } from '../core/license/expression.js';
@@ -27,7 +26,7 @@ import { createScimProbe } from '../adapters/dbt/scim-probe.js';
 import { createOktaPort, type OktaAuth } from '../adapters/okta/client.js';
 import { SECRET_DBT_API, SECRET_DBT_SCIM } from './dbt.js';
 import type { OktaAuthProvider } from './okta.js';
-import { runSequence, type SequenceMode } from './sequence.js';
+import { runSequence, type SequenceMode, type StepServiceDeps } from './sequence.js';
 
 export type LicenseMode = SequenceMode;
 
@@ -79,13 +78,7 @@ export interface LicenseRunResult {
   readonly runs: RunResult[];
 }
 
-export interface LicenseServiceDeps {
-  readonly http: HttpClient;
-  readonly clock: Clock;
-  readonly engine: Engine;
-  readonly journal: JournalStore;
-  readonly profiles: ProfileStore;
-  readonly secrets: SecretStore;
+export interface LicenseServiceDeps extends StepServiceDeps {
   readonly log: Logger;
   /** The Okta credentials of a profile (the Okta sign-in). */
   readonly oktaAuth?: OktaAuthProvider;

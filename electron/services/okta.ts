@@ -7,16 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import { WizardError, badInput, errorInfo, isAbortError } from '../core/errors.js';
-import type { Engine, RunResult } from '../core/engine.js';
+import type { RunResult } from '../core/engine.js';
 import type { Change, Check, ErrorInfo, RunPhase } from '../core/model.js';
-import type {
-  ClipboardPort,
-  Clock,
-  HttpClient,
-  JournalStore,
-  Logger,
-  SecretStore,
-} from '../core/ports.js';
+import type { ClipboardPort, JournalStore, Logger } from '../core/ports.js';
 import type { Profile, ProfileStore } from '../core/store/profiles.js';
 import { lastFour } from '../core/redact.js';
 import type { DbtAdminPort, ScimProbePort } from '../core/dbt/ports.js';
@@ -41,7 +34,7 @@ import { createOktaPort, type OktaAuth } from '../adapters/okta/client.js';
 import { createDbtAdmin } from '../adapters/dbt/admin.js';
 import { createScimProbe } from '../adapters/dbt/scim-probe.js';
 import { SECRET_DBT_API, SECRET_DBT_SCIM } from './dbt.js';
-import { journalFoldedStore, runSequence } from './sequence.js';
+import { journalFoldedStore, runSequence, type StepServiceDeps } from './sequence.js';
 
 type AppRef = ReturnType<typeof cleanOktaAppRef>;
 
@@ -100,13 +93,7 @@ export type OktaAuthProvider = (
   profileId: string,
 ) => OktaAuth | undefined | Promise<OktaAuth | undefined>;
 
-export interface OktaServiceDeps {
-  readonly http: HttpClient;
-  readonly clock: Clock;
-  readonly engine: Engine;
-  readonly journal: JournalStore;
-  readonly profiles: ProfileStore;
-  readonly secrets: SecretStore;
+export interface OktaServiceDeps extends StepServiceDeps {
   readonly log: Logger;
   readonly auth: OktaAuthProvider;
   readonly clipboard?: ClipboardPort;

@@ -8,10 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { WizardError, badInput } from '../core/errors.js';
 import { cleanScimUrl } from '../core/dbt/hosts.js';
-import type { Engine } from '../core/engine.js';
 import type { Change, Check, ErrorInfo, Idp, RunPhase } from '../core/model.js';
-import type { Clock, HttpClient, JournalStore, SecretStore } from '../core/ports.js';
-import type { ProfileStore } from '../core/store/profiles.js';
 import type { DbtAdminPort, ScimProbePort } from '../core/dbt/ports.js';
 import { ENTRA_CLOUDS, type GraphPort } from '../core/entra/ports.js';
 import { credentialsFingerprint, type EntraSaved } from '../core/entra/steps.js';
@@ -36,6 +33,7 @@ import { createScimProbe } from '../adapters/dbt/scim-probe.js';
 import { createGraph } from '../adapters/entra/graph.js';
 import { SECRET_DBT_API, SECRET_DBT_SCIM, type DbtTarget } from './dbt.js';
 import { entraCliJournalId, journalStateStore, type GraphTokenProvider } from './entra.js';
+import type { StepServiceDeps } from './sequence.js';
 
 /** Where the wizard keeps the new token's value until the rotation is done. */
 export const SECRET_DBT_SCIM_NEXT = 'dbt.scim-token.next';
@@ -110,13 +108,7 @@ export interface RotationRunResult {
   readonly history: RotationHistoryEntry | undefined;
 }
 
-export interface RotationServiceDeps {
-  readonly http: HttpClient;
-  readonly clock: Clock;
-  readonly engine: Engine;
-  readonly journal: JournalStore;
-  readonly profiles: ProfileStore;
-  readonly secrets: SecretStore;
+export interface RotationServiceDeps extends StepServiceDeps {
   /** The data directory (the rotation history lives under it). */
   readonly home: string;
   /** The signed-in admin's Graph token for a profile (the wizard). */

@@ -7,7 +7,18 @@
 import type { Engine, RunResult } from '../core/engine.js';
 import type { Change, ErrorInfo, RunPhase } from '../core/model.js';
 import type { Step } from '../core/steps.js';
-import type { JournalStore } from '../core/ports.js';
+import type { Clock, HttpClient, JournalStore, SecretStore } from '../core/ports.js';
+import type { ProfileStore } from '../core/store/profiles.js';
+
+/** What every service that runs steps is built from (the composition root has them all). */
+export interface StepServiceDeps {
+  readonly http: HttpClient;
+  readonly clock: Clock;
+  readonly engine: Engine;
+  readonly journal: JournalStore;
+  readonly profiles: ProfileStore;
+  readonly secrets: SecretStore;
+}
 
 export type SequenceMode = 'plan' | 'apply' | 'verify';
 
