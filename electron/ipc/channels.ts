@@ -61,6 +61,9 @@ export const CHANNELS = [
   'okta:pickGroups',
   'okta:existing',
   'okta:testUser',
+  'rotation:state',
+  'rotation:run',
+  'rotation:copyNewToken',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 

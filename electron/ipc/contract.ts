@@ -287,6 +287,31 @@ const oktaGroupPick = z.object({
   targetGroupName: z.string().trim().min(1).max(255),
 });
 
+/** A rotation's history entry: dates, token names, the outcome; never a token value. */
+export const rotationHistoryItemSchema = z.object({
+  at: z.string(),
+  idp,
+  oldTokenName: z.string().optional(),
+  newTokenName: z.string().optional(),
+  outcome: z.enum(['done', 'failed', 'pending']),
+  stage: z.string(),
+  message: z.string(),
+});
+
+const rotationRunSchema = z.object({
+  phase: z.enum(RUN_PHASES),
+  outcome: z.enum(['done', 'failed', 'pending']),
+  /** The stage reached (started, created, checked, installed, proven, old-deleted, old-refused, done). */
+  stage: z.string().optional(),
+  /** One check per stage: pass, pending or skip; then the cause when it failed. */
+  checks: z.array(checkSchema),
+  /** Okta, while pending: the console step to do. */
+  instructions: z.array(z.string()),
+  error: errorInfoSchema.optional(),
+  /** How the old token was chosen (a new rotation). */
+  chosen: z.string().optional(),
+});
+
 export const contract = {
   'app:info': {
     input: z.void(),
@@ -637,6 +662,31 @@ export const contract = {
       .strict(),
     output: runResultSchema,
   },
+  'rotation:state': {
+    input: z.object({ profileId: id }).strict(),
+    output: z.object({
+      inProgress: z
+        .object({
+          stage: z.string(),
+          idp,
+          oldTokenName: z.string().optional(),
+          newTokenName: z.string().optional(),
+          startedAt: z.string(),
+        })
+        .nullable(),
+      /** Newest first. */
+      history: z.array(rotationHistoryItemSchema),
+    }),
+  },
+  'rotation:run': {
+    input: z.object({ profileId: id, keepOld: z.boolean().optional() }).strict(),
+    output: rotationRunSchema,
+  },
+  /** Copies the new token (an Okta rotation waiting for the paste); only its last four come back. */
+  'rotation:copyNewToken': {
+    input: z.object({ profileId: id }).strict(),
+    output: z.object({ last4: z.string(), clearsAt: z.string() }),
+  },
 } as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>;
 
 // Every channel in channels.ts has schemas here, and nothing else does.
@@ -693,3 +743,5 @@ export type OktaSignInStateDto = z.output<typeof oktaSignInStateSchema>;
 export type OktaAppDto = z.output<typeof oktaAppSchema>;
 export type OktaConsoleItemDto = z.output<typeof oktaConsoleItemSchema>;
 export type OktaRunDto = z.output<typeof oktaRunSchema>;
+export type RotationRunDto = z.output<typeof rotationRunSchema>;
+export type RotationHistoryItemDto = z.output<typeof rotationHistoryItemSchema>;

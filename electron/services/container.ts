@@ -4,7 +4,7 @@
  * have (the encryptor, the external opener, the face name).
  */
 import { Engine, findInterrupted, type EngineEvent } from '../core/engine.js';
-import { WizardError } from '../core/errors.js';
+import { WizardError, badInput } from '../core/errors.js';
 import { homeLayout } from '../core/home.js';
 import { systemClock } from '../core/clock.js';
 import type {
@@ -35,7 +35,7 @@ import { createOktaService, type OktaService } from './okta.js';
 import { createOktaSignInService, type OktaSignInService } from './okta-signin.js';
 import type { OktaAuth } from '../adapters/okta/client.js';
 import type { OktaPort } from '../core/okta/ports.js';
-import { createRotationService, type RotationService } from './rotation.js';
+import { SECRET_DBT_SCIM_NEXT, createRotationService, type RotationService } from './rotation.js';
 import { createLicenseService, type LicenseService } from './license.js';
 
 export type Face = 'electron' | 'bridge' | 'cli';
@@ -378,6 +378,57 @@ export function createServices(options: ServicesOptions): Services {
     'okta:pickGroups': (input) => okta.pickGroups(input.profileId, input.picks),
     'okta:existing': (input) => okta.existing(input.profileId),
     'okta:testUser': (input) => okta.testUser(input.profileId, input.login, input.licenseType),
+    'rotation:state': async (input) => {
+      await profiles.get(input.profileId);
+      const current = await rotation.inProgress(input.profileId);
+      const history = await rotation.history(input.profileId);
+      return {
+        inProgress: current
+          ? {
+              stage: current.stage,
+              idp: current.idp,
+              oldTokenName: current.oldTokenName,
+              newTokenName: current.newTokenName,
+              startedAt: current.startedAt,
+            }
+          : null,
+        history: [...history].reverse().map((e) => ({
+          at: e.at,
+          idp: e.idp,
+          ...(e.oldTokenName !== undefined ? { oldTokenName: e.oldTokenName } : {}),
+          ...(e.newTokenName !== undefined ? { newTokenName: e.newTokenName } : {}),
+          outcome: e.outcome,
+          stage: e.stage,
+          message: e.message,
+        })),
+      };
+    },
+    'rotation:run': async (input) => {
+      const r = await rotation.rotate(input.profileId, {
+        ...(input.keepOld ? { keepOld: true } : {}),
+      });
+      return {
+        phase: r.phase,
+        outcome: r.outcome,
+        ...(r.state ? { stage: r.state.stage } : {}),
+        checks: r.checks,
+        instructions: [...r.instructions],
+        ...(r.error ? { error: r.error } : {}),
+        ...(r.chosen ? { chosen: r.chosen } : {}),
+      };
+    },
+    'rotation:copyNewToken': async (input) => {
+      const current = await rotation.inProgress(input.profileId);
+      const waiting = () =>
+        badInput(
+          'No new SCIM token is waiting to be pasted into Okta.',
+          'Start the rotation (or run it again) on the Rotation step; the copy is for Okta’s paste.',
+        );
+      if (current?.idp !== 'okta' || current.stage !== 'installed') {
+        throw waiting();
+      }
+      return okta.copySecret(input.profileId, SECRET_DBT_SCIM_NEXT, waiting);
+    },
   };
 
   return {

@@ -468,6 +468,36 @@ export function createOktaService(deps: OktaServiceDeps) {
     }
   }
 
+  async function copySecret(
+    profileId: string,
+    secretName: string,
+    missing: () => WizardError,
+  ): Promise<{ last4: string; clearsAt: string }> {
+    const clipboard = deps.clipboard;
+    if (!clipboard) {
+      throw new WizardError('internal', 'The clipboard is not available here.', {
+        remediation: 'Use the desktop app to copy the token.',
+      });
+    }
+    const token = await secrets.get(profileId, secretName);
+    if (!token) {
+      throw missing();
+    }
+    await clipboard.writeText(token);
+    const clearsAt = new Date(clock.now().getTime() + CLIPBOARD_CLEAR_MS);
+    void clock
+      .sleep(CLIPBOARD_CLEAR_MS)
+      .then(async () => {
+        if ((await clipboard.readText()) === token) {
+          await clipboard.writeText('');
+        }
+      })
+      .catch((e: unknown) => {
+        deps.log.warn('could not clear the clipboard', { code: errorInfo(e).code });
+      });
+    return { last4: lastFour(token), clearsAt: clearsAt.toISOString() };
+  }
+
   return {
     runSetup,
     describeApp,
@@ -644,34 +674,20 @@ export function createOktaService(deps: OktaServiceDeps) {
      * Puts the dbt SCIM token on the clipboard for Okta's "Bearer" field, from main, so the value
      * never crosses IPC; clears it a minute later if the clipboard still holds it.
      */
-    async copyScimToken(profileId: string) {
-      const clipboard = deps.clipboard;
-      if (!clipboard) {
-        throw new WizardError('internal', 'The clipboard is not available here.', {
-          remediation: 'Use the desktop app to copy the token.',
-        });
-      }
-      const token = await secrets.get(profileId, SECRET_DBT_SCIM);
-      if (!token) {
-        throw badInput(
+    copyScimToken: (profileId: string) =>
+      copySecret(profileId, SECRET_DBT_SCIM, () =>
+        badInput(
           'No dbt SCIM token is saved in this profile.',
           'Create a SCIM token (or paste the one you keep) in the dbt step first.',
-        );
-      }
-      await clipboard.writeText(token);
-      const clearsAt = new Date(clock.now().getTime() + CLIPBOARD_CLEAR_MS);
-      void clock
-        .sleep(CLIPBOARD_CLEAR_MS)
-        .then(async () => {
-          if ((await clipboard.readText()) === token) {
-            await clipboard.writeText('');
-          }
-        })
-        .catch((e: unknown) => {
-          deps.log.warn('could not clear the clipboard', { code: errorInfo(e).code });
-        });
-      return { last4: lastFour(token), clearsAt: clearsAt.toISOString() };
-    },
+        ),
+      ),
+
+    /**
+     * Copies a secret of the profile to the clipboard, cleared after a minute if unchanged; only
+     * its last four characters and the clearing time come back. `missing` is the error when the
+     * secret is not saved.
+     */
+    copySecret,
 
     async groups(profileId: string, query?: string, signal?: AbortSignal) {
       const profile = await profiles.get(profileId);

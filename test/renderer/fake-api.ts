@@ -182,6 +182,28 @@ function fakeOkta(): FakeOkta {
   };
 }
 
+/** A `rotation:run` answer (pending at "created" unless told otherwise). */
+export function rotationRun(over: Partial<Output<'rotation:run'>> = {}): Output<'rotation:run'> {
+  return { phase: 'applied', outcome: 'pending', checks: [], instructions: [], ...over };
+}
+
+/** What the fake rotation service holds; tests change it between calls. */
+export interface FakeRotation {
+  state: Output<'rotation:state'>;
+  /** The answers of `rotation:run`, in order; the last one repeats. */
+  runs: Output<'rotation:run'>[];
+  /** The new token the main process would copy; never part of any answer. */
+  newToken: string;
+}
+
+function fakeRotation(): FakeRotation {
+  return {
+    state: { inProgress: null, history: [] },
+    runs: [rotationRun({ outcome: 'done', phase: 'verified' })],
+    newToken: 'dbtc-scim-next-token-NEW9',
+  };
+}
+
 export interface Call {
   readonly method: string;
   readonly input: unknown;
@@ -203,6 +225,8 @@ export class FakeApi {
   secrets = new Map<string, SecretMetaDto[]>();
   /** The fake Okta org behind the `okta:*` channels. */
   okta: FakeOkta = fakeOkta();
+  /** The fake rotation behind the `rotation:*` channels. */
+  rotation: FakeRotation = fakeRotation();
   private readonly failures = new Map<string, { code: string; message: string }>();
   private readonly listeners = new Set<(event: EngineEventDto) => void>();
   private nextId = 1;
@@ -486,6 +510,24 @@ export class FakeApi {
     },
     'okta:existing': () => structuredClone(this.okta.existing),
     'okta:testUser': () => structuredClone(this.okta.test),
+    'rotation:state': (input) => {
+      this.profile(input.profileId);
+      return structuredClone(this.rotation.state);
+    },
+    'rotation:run': (input) => {
+      this.profile(input.profileId);
+      const next =
+        this.rotation.runs.length > 1 ? this.rotation.runs.shift() : this.rotation.runs[0];
+      if (!next) {
+        throw new Error('No rotation answer.');
+      }
+      return structuredClone(next);
+    },
+    'rotation:copyNewToken': () => ({
+      // The main process writes the new token to the clipboard; only its last four come back.
+      last4: this.rotation.newToken.slice(-4),
+      clearsAt: new Date(Date.now() + 60_000).toISOString(),
+    }),
   };
 
   /** Serves `channel` with `handler` (for channels the fake does not know, or to override one). */

@@ -211,6 +211,18 @@ export const client = {
     testUser: (input: Input<'okta:testUser'>): Promise<Output<'okta:testUser'>> =>
       unwrap(() => api().okta.testUser(input)),
   },
+  rotation: {
+    /** The rotation in progress (if any) and the history, newest first; never a token value. */
+    state: (input: Input<'rotation:state'>): Promise<Output<'rotation:state'>> =>
+      unwrap(() => api().rotation.state(input)),
+    /** Starts a rotation, or continues the one in progress. */
+    run: (input: Input<'rotation:run'>): Promise<Output<'rotation:run'>> =>
+      unwrap(() => api().rotation.run(input)),
+    /** The main process writes the new token to the clipboard; only the last four come back. */
+    copyNewToken: (
+      input: Input<'rotation:copyNewToken'>,
+    ): Promise<Output<'rotation:copyNewToken'>> => unwrap(() => api().rotation.copyNewToken(input)),
+  },
   events: {
     /** Subscribes to engine events; returns the unsubscribe function. */
     onEngine(listener: (event: EngineEventDto) => void): () => void {

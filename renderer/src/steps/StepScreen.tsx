@@ -24,6 +24,7 @@ import { OktaBody } from './okta/OktaBody.js';
 import { OktaLicenseBody } from './okta/OktaLicenseBody.js';
 import { OktaTestBody } from './okta/OktaTestBody.js';
 import { PrerequisitesBody } from './prerequisites/PrerequisitesBody.js';
+import { RotationBody } from './rotation/RotationBody.js';
 
 /** Each kind has its own icon and words; colour only backs them up. */
 const KIND_LOOK: Readonly<
@@ -108,6 +109,7 @@ export function StepScreen({
       {step === 'test' && profile.idp === 'okta' && (
         <OktaTestBody key={profile.id} profile={profile} />
       )}
+      {step === 'rotation' && profile.idp && <RotationBody key={profile.id} profile={profile} />}
 
       <Group justify="space-between" className="step-screen__nav">
         {previous ? (
