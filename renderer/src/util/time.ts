@@ -32,3 +32,12 @@ export function dateTime(at: string, now: Date = new Date()): string {
 export function isoDay(now: Date = new Date()): string {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
+
+/** "10:43:05" in local time ("" for a time that does not parse). */
+export function clockSeconds(at: string): string {
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime())) {
+    return '';
+  }
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}

@@ -1,9 +1,10 @@
 import { Badge, Button, Group, Loader, Stack, Text, Title, VisuallyHidden } from '@mantine/core';
-import { IconClipboardCopy, IconExternalLink, IconRefresh } from '@tabler/icons-react';
+import { IconExternalLink, IconRefresh } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { LiveRegion } from '../../components/BusyLine.js';
 import { CopyValue } from '../../components/CopyValue.js';
 import { ErrorCallout } from '../../components/ErrorCallout.js';
+import { SecretCopy } from '../../components/SecretCopy.js';
 import { SectionHeading } from '../../components/SectionHeading.js';
 import { StepStatusIcon } from '../../components/StepStatusIcon.js';
 import { useOpenExternal } from '../../components/useOpenExternal.js';
@@ -12,7 +13,7 @@ import { useOktaStore, useOktaView, type OktaConsoleItem } from '../../store/okt
 import { useWizardStore } from '../../store/wizard.js';
 import { clockTime } from '../../util/time.js';
 import { ConsoleDrawing, spotOf } from './ConsoleDrawing.js';
-import { clockSeconds, POLL_MS, useNow, waitingFor } from './OktaCommon.js';
+import { POLL_MS, waitingFor } from './OktaCommon.js';
 
 /** running: checks come every 5 s; paused: the window is hidden; stopped: a check failed; done: all verified. */
 export type PollState = 'idle' | 'running' | 'paused' | 'stopped' | 'done';
@@ -412,66 +413,24 @@ function LiveCheck({ item }: { item: OktaConsoleItem }) {
   );
 }
 
-/**
- * "Copy the SCIM token": the engine writes it to the clipboard (it never comes to this window) and
- * clears the clipboard a minute later; until then the button waits and a countdown shows.
- */
+/** "Copy the SCIM token" for Okta's "Bearer" field (main copies it; this window never sees it). */
 function TokenCopy({ profile }: { profile: ProfileDto }) {
   const view = useOktaView(profile.id);
   const copy = useOktaStore((s) => s.copyScimToken);
   const clearError = useOktaStore((s) => s.clearError);
-  const copied = view.copied;
-  const clearsAt = copied ? Date.parse(copied.clearsAt) : Number.NaN;
-  const now = useNow(copied !== null);
-  const left = Number.isNaN(clearsAt) ? 0 : Math.ceil((clearsAt - now) / 1000);
-  const counting = copied !== null && left > 0;
-  const busy = view.busy.copy !== undefined;
-
   return (
-    <Stack gap={6} align="flex-start">
-      <Button
-        variant="default"
-        leftSection={<IconClipboardCopy size={16} aria-hidden />}
-        loading={busy}
-        disabled={counting}
-        onClick={() => void copy(profile.id)}
-      >
-        Copy the SCIM token
-      </Button>
-      <Text size="xs" c="dimmed">
-        The token from the dbt step goes straight to the clipboard; the wizard never shows it. Paste
-        it where the instructions say.
-      </Text>
-      <LiveRegion>
-        {copied && (
-          <Text size="sm" fw={500}>
-            {counting
-              ? `Copied (…${copied.last4}). The clipboard is cleared at ${clockSeconds(copied.clearsAt)}.`
-              : `The clipboard was cleared at ${clockSeconds(copied.clearsAt)}. Copy the token again if you still need it.`}
-          </Text>
-        )}
-      </LiveRegion>
-      {counting && (
-        <Text
-          size="sm"
-          c="dimmed"
-          className="tabular"
-          aria-hidden
-          data-testid="okta-token-countdown"
-        >
-          {left} s left
-        </Text>
-      )}
-      {view.errors.copy && (
-        <ErrorCallout
-          title="The SCIM token was not copied"
-          error={view.errors.copy}
-          onRetry={() => void copy(profile.id)}
-          onDismiss={() => {
-            clearError(profile.id, 'copy');
-          }}
-        />
-      )}
-    </Stack>
+    <SecretCopy
+      label="Copy the SCIM token"
+      hint="The token from the dbt step goes straight to the clipboard; the wizard never shows it. Paste it where the instructions say."
+      copied={view.copied}
+      busy={view.busy.copy !== undefined}
+      error={view.errors.copy}
+      errorTitle="The SCIM token was not copied"
+      onCopy={() => void copy(profile.id)}
+      onDismissError={() => {
+        clearError(profile.id, 'copy');
+      }}
+      countdownId="okta-token-countdown"
+    />
   );
 }

@@ -4,7 +4,6 @@
  * License values and display names are copied from core's LICENSE_TYPES (electron/core/okta/ports.ts),
  * which the renderer cannot import.
  */
-import { useEffect, useState } from 'react';
 import type { ProfileDto, StepId } from '../../model.js';
 import type { LogEntry } from '../../store/events.js';
 import type { OktaLicenseType, OktaSignInMethod, OktaView } from '../../store/okta.js';
@@ -74,19 +73,6 @@ export function isLicenseId(id: string): boolean {
   return id.startsWith('okta.license');
 }
 
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
-/** "10:43:05" in local time ("" for a time that does not parse). */
-export function clockSeconds(at: string): string {
-  const d = new Date(at);
-  if (Number.isNaN(d.getTime())) {
-    return '';
-  }
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
 /** What a section still waits for, in the order the admin does it; undefined when nothing. */
 export function waitingFor(
   profile: ProfileDto,
@@ -151,24 +137,4 @@ export function useOktaProgressLine(
     return undefined;
   }
   return entry.text.slice(prefix.length).replace(/ · (\d+ min )?\d+ s$/, '');
-}
-
-/** The current time, ticking every second while `active` (for countdowns). */
-export function useNow(active: boolean): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!active) {
-      return undefined;
-    }
-    const tick = (): void => {
-      setNow(Date.now());
-    };
-    const first = setTimeout(tick, 0);
-    const timer = setInterval(tick, 1000);
-    return () => {
-      clearTimeout(first);
-      clearInterval(timer);
-    };
-  }, [active]);
-  return now;
 }

@@ -1,9 +1,10 @@
 import { Button, Checkbox, Group, List, Stack, Table, Text } from '@mantine/core';
-import { IconClipboardCopy, IconRefresh, IconRotateClockwise } from '@tabler/icons-react';
+import { IconRefresh, IconRotateClockwise } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { BusyLine, LiveRegion } from '../../components/BusyLine.js';
 import { CheckList } from '../../components/CheckList.js';
 import { ErrorCallout } from '../../components/ErrorCallout.js';
+import { SecretCopy } from '../../components/SecretCopy.js';
 import { SectionHeading } from '../../components/SectionHeading.js';
 import type { ProfileDto, StepStatus } from '../../model.js';
 import {
@@ -14,7 +15,6 @@ import {
   type RotationView,
 } from '../../store/rotation.js';
 import { dateTime } from '../../util/time.js';
-import { clockSeconds, useNow } from '../okta/OktaCommon.js';
 
 /** The stages the checklist shows, in order, with their short titles. */
 export const ROTATION_STAGE_TITLES: Readonly<Record<string, string>> = {
@@ -226,61 +226,25 @@ function OktaPaste({
   );
 }
 
+/** "Copy the new SCIM token" for Okta's "Bearer" field (main copies it; this window never sees it). */
 function NewTokenCopy({ profile }: { profile: ProfileDto }) {
   const view = useRotationView(profile.id);
   const copy = useRotationStore((s) => s.copyNewToken);
   const clearError = useRotationStore((s) => s.clearError);
-  const copied = view.copied;
-  const clearsAt = copied ? Date.parse(copied.clearsAt) : Number.NaN;
-  const now = useNow(copied !== null);
-  const left = Number.isNaN(clearsAt) ? 0 : Math.ceil((clearsAt - now) / 1000);
-  const counting = copied !== null && left > 0;
-
   return (
-    <Stack gap={6} align="flex-start">
-      <Button
-        variant="default"
-        leftSection={<IconClipboardCopy size={16} aria-hidden />}
-        loading={view.busy.copy !== undefined}
-        disabled={counting}
-        onClick={() => void copy(profile.id)}
-      >
-        Copy the new SCIM token
-      </Button>
-      <Text size="xs" c="dimmed">
-        The new token goes straight to the clipboard; the wizard never shows it. Paste it into
-        Okta’s “Bearer” field.
-      </Text>
-      <LiveRegion>
-        {copied && (
-          <Text size="sm" fw={500}>
-            {counting
-              ? `Copied (…${copied.last4}). The clipboard is cleared at ${clockSeconds(copied.clearsAt)}.`
-              : `The clipboard was cleared at ${clockSeconds(copied.clearsAt)}. Copy the token again if you still need it.`}
-          </Text>
-        )}
-      </LiveRegion>
-      {counting && (
-        <Text
-          size="sm"
-          c="dimmed"
-          className="tabular"
-          aria-hidden
-          data-testid="rotation-token-countdown"
-        >
-          {left} s left
-        </Text>
-      )}
-      {view.errors.copy && (
-        <ErrorCallout
-          title="The new token was not copied"
-          error={view.errors.copy}
-          onDismiss={() => {
-            clearError(profile.id, 'copy');
-          }}
-        />
-      )}
-    </Stack>
+    <SecretCopy
+      label="Copy the new SCIM token"
+      hint="The new token goes straight to the clipboard; the wizard never shows it. Paste it into Okta’s “Bearer” field."
+      copied={view.copied}
+      busy={view.busy.copy !== undefined}
+      error={view.errors.copy}
+      errorTitle="The new token was not copied"
+      onCopy={() => void copy(profile.id)}
+      onDismissError={() => {
+        clearError(profile.id, 'copy');
+      }}
+      countdownId="rotation-token-countdown"
+    />
   );
 }
 
