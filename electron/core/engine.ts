@@ -33,6 +33,13 @@ export type EngineEvent =
       readonly message: string;
       readonly elapsedMs: number;
       readonly at: string;
+    }
+  | {
+      /** Asks the window to show a profile's step (e.g. a rotation reminder was clicked). */
+      readonly type: 'open';
+      readonly profileId: string;
+      readonly step: StepId;
+      readonly at: string;
     };
 
 export type RunMode = 'plan' | 'apply' | 'verify';

@@ -148,6 +148,15 @@ export interface ClipboardPort {
   readText(): Promise<string>;
 }
 
+/** OS notifications (the app's main process); `onClick` runs when the admin clicks one. */
+export interface NotifierPort {
+  notify(notification: {
+    readonly title: string;
+    readonly body: string;
+    readonly onClick: () => void;
+  }): void;
+}
+
 export interface ExternalOpener {
   /** Opens an allowed https URL in the system browser. */
   open(url: string): Promise<void>;

@@ -133,7 +133,11 @@ export function createDbtService(deps: DbtServiceDeps) {
     save: async (token, value) => {
       await secrets.set(profileId, SECRET_DBT_SCIM, value);
       await profiles.update(profileId, {
-        dbt: { scimTokenId: token.id, scimTokenName: token.name },
+        dbt: {
+          scimTokenId: token.id,
+          scimTokenName: token.name,
+          scimTokenCreatedAt: token.createdAt,
+        },
       });
     },
     value: () => secrets.get(profileId, SECRET_DBT_SCIM),
@@ -339,13 +343,21 @@ export function createDbtService(deps: DbtServiceDeps) {
       const clean = cleanSecret(raw, 'dbt-scim');
       const meta = await secrets.set(profileId, SECRET_DBT_SCIM, clean.value);
       await profiles.update(profileId, {
-        dbt: { scimTokenId: undefined, scimTokenName: 'pasted token' },
+        dbt: {
+          scimTokenId: undefined,
+          scimTokenName: 'pasted token',
+          scimTokenCreatedAt: undefined,
+        },
       });
       const notes = [...clean.notes];
       const matched = await identifyToken(profile, clean.value);
       if (matched) {
         await profiles.update(profileId, {
-          dbt: { scimTokenId: matched.id, scimTokenName: matched.name },
+          dbt: {
+            scimTokenId: matched.id,
+            scimTokenName: matched.name,
+            scimTokenCreatedAt: matched.createdAt,
+          },
         });
         notes.push(
           `This is dbt's token "${matched.name}" (id ${matched.id}): one check moved its last use.`,
@@ -369,7 +381,7 @@ export function createDbtService(deps: DbtServiceDeps) {
       if (row.saved) {
         await secrets.delete(profileId, SECRET_DBT_SCIM);
         await profiles.update(profileId, {
-          dbt: { scimTokenId: undefined, scimTokenName: undefined },
+          dbt: { scimTokenId: undefined, scimTokenName: undefined, scimTokenCreatedAt: undefined },
         });
       }
       return this.tokens(profileId);

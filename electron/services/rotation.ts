@@ -34,6 +34,13 @@ import { createGraph } from '../adapters/entra/graph.js';
 import { SECRET_DBT_API, SECRET_DBT_SCIM, type DbtTarget } from './dbt.js';
 import { entraCliJournalId, journalStateStore, type GraphTokenProvider } from './entra.js';
 import type { StepServiceDeps } from './sequence.js';
+import type { HandlerTable } from './dispatch.js';
+import {
+  cleanIntervalDays,
+  newestTime,
+  rotationDue,
+  type RotationDue,
+} from '../core/rotation/policy.js';
 
 /** Where the wizard keeps the new token's value until the rotation is done. */
 export const SECRET_DBT_SCIM_NEXT = 'dbt.scim-token.next';
@@ -117,6 +124,38 @@ export interface RotationServiceDeps extends StepServiceDeps {
   readonly graph?: (target: { graphUrl: string; token: GraphTokenProvider }) => GraphPort;
   readonly admin?: (target: DbtTarget) => DbtAdminPort;
   readonly probe?: ScimProbePort;
+  /**
+   * Copies a secret of the profile to the system clipboard (main), cleared later; only its last
+   * four come back. `waiting` is the error when there is nothing to copy.
+   */
+  readonly copySecret?: (
+    profileId: string,
+    name: string,
+    waiting: () => WizardError,
+  ) => Promise<{ last4: string; clearsAt: string }>;
+}
+
+/**
+ * When the profile's next rotation is due, without a network call: counted from when dbt created
+ * the token in use (saved with it), else from when the wizard saved it, else the last done rotation.
+ */
+export async function profileRotationDue(
+  deps: Pick<StepServiceDeps, 'profiles' | 'secrets' | 'clock'> & { home: string },
+  profileId: string,
+): Promise<RotationDue> {
+  const profile = await deps.profiles.get(profileId);
+  const meta = (await deps.secrets.list(profileId)).find((m) => m.name === SECRET_DBT_SCIM);
+  const lastDone = (await RotationHistory.under(deps.home).list(profileId))
+    .filter((e) => e.outcome === 'done')
+    .at(-1);
+  const since = meta
+    ? (profile.dbt.scimTokenCreatedAt ?? meta.createdAt)
+    : (profile.dbt.scimTokenCreatedAt ?? null);
+  return rotationDue({
+    intervalDays: profile.rotation?.intervalDays,
+    since: newestTime(since, lastDone?.at),
+    now: deps.clock.now(),
+  });
 }
 
 /** The journal id of a headless rotation on one account and identity provider. */
@@ -285,7 +324,7 @@ export function createRotationService(deps: RotationServiceDeps) {
     };
   }
 
-  return {
+  const service = {
     /** The rotation history of a profile or CLI journal id, oldest first. */
     history: (id: string) => history.list(id),
 
@@ -414,8 +453,13 @@ export function createRotationService(deps: RotationServiceDeps) {
             await secrets.set(profileId, SECRET_DBT_SCIM, next);
             await secrets.delete(profileId, SECRET_DBT_SCIM_NEXT);
           }
+          // The new token was created right after the rotation started.
           await profiles.update(profileId, {
-            dbt: { scimTokenId: state.newTokenId, scimTokenName: state.newTokenName },
+            dbt: {
+              scimTokenId: state.newTokenId,
+              scimTokenName: state.newTokenName,
+              scimTokenCreatedAt: state.startedAt,
+            },
           });
         },
       };
@@ -517,6 +561,73 @@ export function createRotationService(deps: RotationServiceDeps) {
     /** The kind of the rotation's journal entries. */
     kind: ROTATION_KIND,
   };
+
+  /** When the profile's next rotation is due (no network call). */
+  const due = (profileId: string) => profileRotationDue({ ...deps, home: deps.home }, profileId);
+
+  const handlers: Pick<
+    HandlerTable,
+    'rotation:state' | 'rotation:run' | 'rotation:copyNewToken' | 'rotation:setPolicy'
+  > = {
+    'rotation:state': async (input) => {
+      await profiles.get(input.profileId);
+      const current = await service.inProgress(input.profileId);
+      const entries = await service.history(input.profileId);
+      return {
+        inProgress: current
+          ? {
+              stage: current.stage,
+              idp: current.idp,
+              oldTokenName: current.oldTokenName,
+              newTokenName: current.newTokenName,
+              startedAt: current.startedAt,
+            }
+          : null,
+        history: [...entries].reverse().map((e) => ({
+          at: e.at,
+          idp: e.idp,
+          ...(e.oldTokenName !== undefined ? { oldTokenName: e.oldTokenName } : {}),
+          ...(e.newTokenName !== undefined ? { newTokenName: e.newTokenName } : {}),
+          outcome: e.outcome,
+          stage: e.stage,
+          message: e.message,
+        })),
+        due: await due(input.profileId),
+      };
+    },
+    'rotation:run': async (input) => {
+      const r = await service.rotate(input.profileId, {
+        ...(input.keepOld ? { keepOld: true } : {}),
+      });
+      return {
+        phase: r.phase,
+        outcome: r.outcome,
+        ...(r.state ? { stage: r.state.stage } : {}),
+        checks: r.checks,
+        instructions: [...r.instructions],
+        ...(r.error ? { error: r.error } : {}),
+        ...(r.chosen ? { chosen: r.chosen } : {}),
+      };
+    },
+    'rotation:copyNewToken': async (input) => {
+      const current = await service.inProgress(input.profileId);
+      const waiting = () =>
+        badInput(
+          'No new SCIM token is waiting to be pasted into Okta.',
+          'Start the rotation (or run it again) on the Rotation step; the copy is for Okta’s paste.',
+        );
+      if (current?.idp !== 'okta' || current.stage !== 'installed' || !deps.copySecret) {
+        throw waiting();
+      }
+      return deps.copySecret(input.profileId, SECRET_DBT_SCIM_NEXT, waiting);
+    },
+    'rotation:setPolicy': (input) =>
+      profiles.update(input.profileId, {
+        rotation: { intervalDays: cleanIntervalDays(input.intervalDays) },
+      }),
+  };
+
+  return { ...service, due, handlers };
 }
 
 export type RotationService = ReturnType<typeof createRotationService>;

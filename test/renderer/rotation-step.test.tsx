@@ -4,7 +4,7 @@ import type { ProfileDto } from '../../electron/ipc/contract.js';
 import { resetRotationStore, useRotationStore } from '../../renderer/src/store/rotation.js';
 import { useWizardStore } from '../../renderer/src/store/wizard.js';
 import { check } from './dbt-fixtures.js';
-import { FakeApi, makeProfile, rotationRun } from './fake-api.js';
+import { FakeApi, makeProfile, rotationDueUnknown, rotationRun } from './fake-api.js';
 import { findRail, renderApp } from './render.js';
 
 const NEW_TOKEN = 'dbtc-scim-next-token-NEW9';
@@ -216,6 +216,7 @@ describe('Rotation step', () => {
           message: 'Rotated.',
         },
       ],
+      due: rotationDueUnknown(),
     };
     renderApp(fake);
     await findRail();
@@ -235,5 +236,63 @@ describe('Rotation step', () => {
     await waitFor(() => {
       expect(fake.callsTo('rotation.state')).toEqual([{ profileId: 'p1' }]);
     });
+  });
+
+  it('shows when the next rotation is due, and saves a new interval', async () => {
+    const fake = rotationApi('entra');
+    fake.rotation.state = {
+      ...fake.rotation.state,
+      due: {
+        intervalDays: 90,
+        since: '2026-08-01T10:00:00.000Z',
+        dueAt: '2026-10-30T10:00:00.000Z',
+        state: 'overdue',
+        daysLeft: -31,
+        message: 'The SCIM token rotation is overdue by 30 days (due 2026-10-30, every 90 days).',
+      },
+    };
+    const { user } = renderApp(fake);
+    await findRail();
+    const schedule = await screen.findByRole('region', { name: /Schedule/ });
+    expect(
+      await within(schedule).findByText(
+        'The SCIM token rotation is overdue by 30 days (due 2026-10-30, every 90 days).',
+      ),
+    ).toBeInTheDocument();
+    expect(schedule).toHaveTextContent('Overdue');
+
+    const days = within(schedule).getByRole('textbox', { name: /Rotate the token every/ });
+    const save = within(schedule).getByRole('button', { name: 'Save schedule' });
+    expect(days).toHaveValue('90');
+    expect(save).toBeDisabled();
+    await user.clear(days);
+    await user.type(days, '3');
+    expect(save).toBeDisabled();
+    expect(within(schedule).getByText('Enter 7 to 730 days.')).toBeInTheDocument();
+    await user.clear(days);
+    await user.type(days, '30');
+    await user.click(save);
+    expect(
+      await within(schedule).findByText('Saved: the token is rotated every 30 days.'),
+    ).toBeInTheDocument();
+    expect(fake.callsTo('rotation.setPolicy')).toEqual([{ profileId: 'p1', intervalDays: 30 }]);
+    // The due date is read again after the save.
+    await waitFor(() => {
+      expect(fake.callsTo('rotation.state').length).toBeGreaterThanOrEqual(2);
+    });
+  });
+
+  it('says why a schedule was not saved', async () => {
+    const fake = rotationApi('entra');
+    fake.fail('rotation.setPolicy', { code: 'bad_input', message: 'The profile is locked.' });
+    const { user } = renderApp(fake);
+    await findRail();
+    const schedule = await screen.findByRole('region', { name: /Schedule/ });
+    const days = within(schedule).getByRole('textbox', { name: /Rotate the token every/ });
+    await user.clear(days);
+    await user.type(days, '60');
+    await user.click(within(schedule).getByRole('button', { name: 'Save schedule' }));
+    expect(await within(schedule).findByText('The schedule was not saved')).toBeInTheDocument();
+    expect(within(schedule).getByText('The profile is locked.')).toBeInTheDocument();
   });
 });

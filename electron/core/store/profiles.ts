@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { WizardError } from '../errors.js';
 import { IDPS, STEP_IDS, STEP_STATUSES, type StepId, type StepStatus } from '../model.js';
+import { MAX_ROTATION_DAYS, MIN_ROTATION_DAYS } from '../rotation/policy.js';
 import { readTextIfExists, writeFileAtomic } from './files.js';
+import { LICENSE_TYPES, type LicenseType } from '../okta/ports.js';
+
+const LICENSE_VALUES = LICENSE_TYPES.map((t) => t.value) as [LicenseType, ...LicenseType[]];
 
 const stepStateSchema = z.object({
   status: z.enum(STEP_STATUSES),
@@ -26,7 +30,27 @@ export const profileSchema = z.object({
     /** The dbt id and name of the SCIM token whose value the secret store holds. */
     scimTokenId: z.number().int().optional(),
     scimTokenName: z.string().optional(),
+    /** When dbt created that token (the rotation's due date counts from it). */
+    scimTokenCreatedAt: z.string().optional(),
   }),
+  /** The rotation policy: how often the SCIM token should be replaced (default 90 days). */
+  rotation: z
+    .object({ intervalDays: z.number().int().min(MIN_ROTATION_DAYS).max(MAX_ROTATION_DAYS) })
+    .optional(),
+  /** Who gets which dbt license type (License step), as the admin chose it. */
+  license: z
+    .object({
+      /** Okta: group-based licenseType values, first match wins, then the default. */
+      okta: z
+        .object({
+          rules: z.array(z.object({ groupName: z.string(), licenseType: z.enum(LICENSE_VALUES) })),
+          defaultLicenseType: z.enum(LICENSE_VALUES),
+        })
+        .optional(),
+      /** Entra ID: license type → the Entra group names of its SSO license map. */
+      entraMaps: z.partialRecord(z.enum(LICENSE_VALUES), z.array(z.string())).optional(),
+    })
+    .optional(),
   /** The Entra ID side: where the app is and what Entra holds (ids and a fingerprint, no secret). */
   entra: z
     .object({
@@ -111,6 +135,12 @@ export interface ProfilePatch {
   readonly entra?: Partial<NonNullable<Profile['entra']>>;
   /** Merged into the current Okta data (which must exist, or the patch must name the org). */
   readonly okta?: Partial<NonNullable<Profile['okta']>>;
+  readonly rotation?: Profile['rotation'];
+  /** Replaces the license choices (each side given replaces that side; null removes it). */
+  readonly license?: {
+    readonly okta?: NonNullable<Profile['license']>['okta'] | null;
+    readonly entraMaps?: NonNullable<Profile['license']>['entraMaps'] | null;
+  };
   readonly currentStep?: StepId;
   /** Ticks (true) or unticks (false) console-only checklist items. */
   readonly manual?: Readonly<Record<string, boolean>>;
@@ -129,6 +159,16 @@ function mergeOkta(
   return Object.fromEntries(
     Object.entries(merged as Record<string, unknown>).filter(([, v]) => v !== undefined),
   ) as NonNullable<Profile['okta']>;
+}
+
+function mergeLicense(
+  current: Profile['license'],
+  patch: NonNullable<ProfilePatch['license']>,
+): Profile['license'] {
+  // A side given replaces it; null removes it; absent keeps it.
+  const okta = patch.okta === null ? undefined : (patch.okta ?? current?.okta);
+  const entraMaps = patch.entraMaps === null ? undefined : (patch.entraMaps ?? current?.entraMaps);
+  return { ...(okta ? { okta } : {}), ...(entraMaps ? { entraMaps } : {}) };
 }
 
 function initialSteps(): Profile['steps'] {
@@ -266,12 +306,28 @@ export class ProfileStore {
         ...(patch.dbt !== undefined ? { dbt: { ...current.dbt, ...patch.dbt } } : {}),
         ...(patch.entra !== undefined ? { entra: mergeEntra(current.entra, patch.entra) } : {}),
         ...(patch.okta !== undefined ? { okta: mergeOkta(current.okta, patch.okta) } : {}),
+        ...(patch.rotation !== undefined ? { rotation: patch.rotation } : {}),
+        ...(patch.license !== undefined
+          ? { license: mergeLicense(current.license, patch.license) }
+          : {}),
         ...(patch.currentStep !== undefined ? { currentStep: patch.currentStep } : {}),
         ...(patch.manual !== undefined
           ? { manual: applyTicks(current.manual, patch.manual, this.now()) }
           : {}),
         updatedAt: this.now().toISOString(),
       };
+      // Never write what the file could not be read back as (one bad value would lock every profile).
+      const checked = profileSchema.safeParse(next);
+      if (!checked.success) {
+        const where = checked.error.issues[0]?.path.join('.') ?? 'profile';
+        throw new WizardError(
+          'bad_input',
+          `The profile change was refused: ${where} is not valid.`,
+          {
+            remediation: 'Correct the value and save again.',
+          },
+        );
+      }
       file.profiles[i] = next;
       return next;
     });

@@ -9,7 +9,7 @@
 import { create } from 'zustand';
 import type { Output } from '../../../electron/ipc/contract.js';
 import { client } from '../api/client.js';
-import { perProfileViews, refreshProfiles, without } from './per-profile.js';
+import { perProfileViews, receiveProfile, refreshProfiles, without } from './per-profile.js';
 import type { ErrorInfo } from './wizard.js';
 
 export type RotationStateDto = Output<'rotation:state'>;
@@ -18,7 +18,7 @@ export type RotationCopied = Output<'rotation:copyNewToken'>;
 export type RotationHistoryItem = RotationStateDto['history'][number];
 
 /** One key per button (or read) that calls the engine. */
-export type RotationOpKey = 'state' | 'run' | 'copy';
+export type RotationOpKey = 'state' | 'run' | 'copy' | 'policy';
 
 export interface RotationView {
   /** The rotation in progress and the history; null until read. */
@@ -44,6 +44,8 @@ interface RotationActions {
   /** Starts a rotation or continues the one in progress, then reads the history again. */
   run: (profileId: string, keepOld: boolean) => Promise<void>;
   copyNewToken: (profileId: string) => Promise<void>;
+  /** Sets how often the token should be rotated; the due date is read again. */
+  setPolicy: (profileId: string, intervalDays: number) => Promise<boolean>;
   clearError: (profileId: string, key: RotationOpKey) => void;
 }
 
@@ -90,6 +92,18 @@ export const useRotationStore = create<RotationStoreState>()((set, get) => {
         const copied = await client.rotation.copyNewToken({ profileId });
         patch(profileId, { copied });
       });
+    },
+
+    async setPolicy(profileId, intervalDays) {
+      const outcome = { saved: false };
+      await op(profileId, 'policy', 'run', async () => {
+        receiveProfile(await client.rotation.setPolicy({ profileId, intervalDays }));
+        outcome.saved = true;
+      });
+      if (outcome.saved) {
+        await readState(profileId);
+      }
+      return outcome.saved;
     },
 
     clearError(profileId, key) {

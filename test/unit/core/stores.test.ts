@@ -135,6 +135,40 @@ describe('ProfileStore', () => {
     expect((await s.list()).profiles).toHaveLength(10);
   });
 
+  it('keeps the rotation interval and the license choices: a side given replaces it, null removes it', async () => {
+    const s = new ProfileStore(dir);
+    const p = await s.create({ name: 'Acme', idp: 'okta' });
+    await s.update(p.id, {
+      rotation: { intervalDays: 30 },
+      license: {
+        okta: {
+          rules: [{ groupName: 'dbt_developers', licenseType: 'developer' }],
+          defaultLicenseType: 'read_only',
+        },
+        entraMaps: { it: ['IT admins'] },
+      },
+    });
+    await s.update(p.id, { license: { entraMaps: { developer: ['Engineers'] } } });
+    let got = await new ProfileStore(dir).get(p.id);
+    expect(got.rotation).toEqual({ intervalDays: 30 });
+    expect(got.license).toEqual({
+      okta: {
+        rules: [{ groupName: 'dbt_developers', licenseType: 'developer' }],
+        defaultLicenseType: 'read_only',
+      },
+      entraMaps: { developer: ['Engineers'] },
+    });
+    await s.update(p.id, { license: { okta: null } });
+    got = await s.get(p.id);
+    expect(got.license).toEqual({ entraMaps: { developer: ['Engineers'] } });
+    // A value the file could not be read back with is refused, and nothing is written.
+    await expect(s.update(p.id, { rotation: { intervalDays: 3 } })).rejects.toMatchObject({
+      code: 'bad_input',
+      message: 'The profile change was refused: rotation.intervalDays is not valid.',
+    });
+    expect((await new ProfileStore(dir).get(p.id)).rotation).toEqual({ intervalDays: 30 });
+  });
+
   it('answers not_found for an unknown id', async () => {
     await expect(new ProfileStore(dir).get('nope')).rejects.toMatchObject({ code: 'not_found' });
   });

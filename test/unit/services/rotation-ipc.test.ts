@@ -70,6 +70,7 @@ interface RunReply {
 interface StateReply {
   inProgress: { stage: string; idp: string; oldTokenName?: string; newTokenName?: string } | null;
   history: { outcome: string; oldTokenName?: string; newTokenName?: string; idp: string }[];
+  due: { intervalDays: number; since: string | null; dueAt: string | null; state: string };
 }
 
 beforeAll(async () => {
@@ -138,9 +139,18 @@ async function pasteAndTest(value: string): Promise<void> {
 
 describe('rotation:* channels', () => {
   it('state: nothing in progress and no history before a rotation; the copy is refused', async () => {
+    // The token was saved at the clock's start: the default 90 days count from then.
     expect(await call<StateReply>('rotation:state', { profileId })).toEqual({
       inProgress: null,
       history: [],
+      due: {
+        intervalDays: 90,
+        since: '2026-11-29T10:00:00.000Z',
+        dueAt: '2027-02-27T10:00:00.000Z',
+        state: 'ok',
+        daysLeft: 90,
+        message: 'The next SCIM token rotation is due on 2027-02-27 (every 90 days).',
+      },
     });
     const e = await fails('rotation:copyNewToken', { profileId });
     expect(e.code).toBe('bad_input');
@@ -213,6 +223,49 @@ describe('rotation:* channels', () => {
     expect(state.history.map((h) => h.outcome)).toEqual(['pending', 'done']);
     expect(state.history[1]?.newTokenName).toBe(state.history[0]?.oldTokenName);
     expectNoSecret(state);
+  });
+
+  it('setPolicy changes the interval; the due date follows the clock and restarts after a rotation', async () => {
+    const profile = await call<{ rotation?: { intervalDays: number } }>('rotation:setPolicy', {
+      profileId,
+      intervalDays: 30,
+    });
+    expect(profile.rotation).toEqual({ intervalDays: 30 });
+    clock.advance(31 * 24 * 60 * 60 * 1000);
+    let state = await call<StateReply>('rotation:state', { profileId });
+    expect(state.due).toMatchObject({
+      intervalDays: 30,
+      dueAt: '2026-12-29T10:00:00.000Z',
+      state: 'overdue',
+      daysLeft: -1,
+    });
+
+    await call<RunReply>('rotation:run', { profileId });
+    const next = await services.secrets.get(profileId, SECRET_DBT_SCIM_NEXT);
+    if (!next) {
+      throw new Error('no new token kept');
+    }
+    await pasteAndTest(next);
+    expect(await call<RunReply>('rotation:run', { profileId })).toMatchObject({ outcome: 'done' });
+    state = await call<StateReply>('rotation:state', { profileId });
+    expect(state.due).toMatchObject({
+      since: '2026-12-30T10:00:00.000Z',
+      dueAt: '2027-01-29T10:00:00.000Z',
+      state: 'ok',
+    });
+    expect((await services.profiles.get(profileId)).dbt.scimTokenCreatedAt).toBe(
+      '2026-12-30T10:00:00.000Z',
+    );
+
+    for (const bad of [0, 6, 731]) {
+      const e = await fails('rotation:setPolicy', { profileId, intervalDays: bad });
+      expect(e.code).toBe('bad_input');
+      expect(e.message).toMatch(/whole number of days from 7 to 730/);
+    }
+    expect((await fails('rotation:setPolicy', { profileId, intervalDays: 30.5 })).code).toBe(
+      'bad_input',
+    );
+    expect((await services.profiles.get(profileId)).rotation).toEqual({ intervalDays: 30 });
   });
 
   it('inputs are strict', async () => {

@@ -15,6 +15,7 @@ import {
   type RotationView,
 } from '../../store/rotation.js';
 import { dateTime } from '../../util/time.js';
+import { ScheduleSection } from './ScheduleSection.js';
 
 /** The stages the checklist shows, in order, with their short titles. */
 export const ROTATION_STAGE_TITLES: Readonly<Record<string, string>> = {
@@ -80,93 +81,96 @@ export function RotationBody({ profile }: { profile: ProfileDto }) {
   }, [load, profile.id]);
 
   return (
-    <section aria-labelledby="rotation-run" className="rotation">
-      <SectionHeading
-        id="rotation-run"
-        title="Rotate the SCIM token"
-        status={status.status}
-        statusText={status.text}
-      />
-      <Stack gap="md" maw={720}>
-        <Text size="sm">
-          Rotation gives the identity provider a new dbt SCIM token without a gap in provisioning:
-          dbt makes the new token, the wizard checks it, the identity provider starts using it, and
-          only then is the old one removed. The identity provider never holds a token dbt refuses;
-          the old token is deleted only after the new one is proven in use.
-        </Text>
-
-        {inProgress && !result && (
-          <Text size="sm">
-            A rotation started {dateTime(inProgress.startedAt)} is not finished (
-            {inProgress.oldTokenName ?? 'old token'} → {inProgress.newTokenName ?? 'new token'}).
-            Continue it with the button below; it picks up where it stopped.
-          </Text>
-        )}
-
-        <Checkbox
-          label="Keep the old token"
-          description="The old token stays in dbt and keeps working until you delete it yourself."
-          checked={keepOld}
-          disabled={busy || waiting}
-          onChange={(e) => {
-            setKeepOld(e.currentTarget.checked);
-          }}
+    <>
+      <ScheduleSection profile={profile} />
+      <section aria-labelledby="rotation-run" className="rotation">
+        <SectionHeading
+          id="rotation-run"
+          title="Rotate the SCIM token"
+          status={status.status}
+          statusText={status.text}
         />
+        <Stack gap="md" maw={720}>
+          <Text size="sm">
+            Rotation gives the identity provider a new dbt SCIM token without a gap in provisioning:
+            dbt makes the new token, the wizard checks it, the identity provider starts using it,
+            and only then is the old one removed. The identity provider never holds a token dbt
+            refuses; the old token is deleted only after the new one is proven in use.
+          </Text>
 
-        <Group gap="sm">
-          <Button
-            leftSection={<IconRotateClockwise size={16} aria-hidden />}
-            loading={busy}
-            disabled={waiting}
-            onClick={() => void run(profile.id, keepOld)}
-          >
-            {inProgress ? 'Continue the rotation' : 'Rotate the SCIM token'}
-          </Button>
-        </Group>
+          {inProgress && !result && (
+            <Text size="sm">
+              A rotation started {dateTime(inProgress.startedAt)} is not finished (
+              {inProgress.oldTokenName ?? 'old token'} → {inProgress.newTokenName ?? 'new token'}).
+              Continue it with the button below; it picks up where it stopped.
+            </Text>
+          )}
 
-        <LiveRegion>
-          {busy && <BusyLine text="Rotating the SCIM token…" />}
-          {!busy && result && <Text size="sm">{outcomeSentence(result)}</Text>}
-        </LiveRegion>
-
-        {view.errors.run && (
-          <ErrorCallout
-            title="The rotation did not run"
-            error={view.errors.run}
-            onRetry={() => void run(profile.id, keepOld)}
-            onDismiss={() => {
-              clearError(profile.id, 'run');
+          <Checkbox
+            label="Keep the old token"
+            description="The old token stays in dbt and keeps working until you delete it yourself."
+            checked={keepOld}
+            disabled={busy || waiting}
+            onChange={(e) => {
+              setKeepOld(e.currentTarget.checked);
             }}
           />
-        )}
-        {result?.error && <ErrorCallout title="The rotation stopped" error={result.error} />}
-        {result?.chosen && (
-          <Text size="sm" c="dimmed">
-            {result.chosen}
-          </Text>
-        )}
 
-        {result && <Stages result={result} />}
+          <Group gap="sm">
+            <Button
+              leftSection={<IconRotateClockwise size={16} aria-hidden />}
+              loading={busy}
+              disabled={waiting}
+              onClick={() => void run(profile.id, keepOld)}
+            >
+              {inProgress ? 'Continue the rotation' : 'Rotate the SCIM token'}
+            </Button>
+          </Group>
 
-        {waiting && (
-          <OktaPaste
-            profile={profile}
-            result={result}
-            busy={busy}
-            onCheck={() => void run(profile.id, keepOld)}
-          />
-        )}
+          <LiveRegion>
+            {busy && <BusyLine text="Rotating the SCIM token…" />}
+            {!busy && result && <Text size="sm">{outcomeSentence(result)}</Text>}
+          </LiveRegion>
 
-        <History view={view} />
-        {view.errors.state && (
-          <ErrorCallout
-            title="The rotation history was not read"
-            error={view.errors.state}
-            onRetry={() => void load(profile.id)}
-          />
-        )}
-      </Stack>
-    </section>
+          {view.errors.run && (
+            <ErrorCallout
+              title="The rotation did not run"
+              error={view.errors.run}
+              onRetry={() => void run(profile.id, keepOld)}
+              onDismiss={() => {
+                clearError(profile.id, 'run');
+              }}
+            />
+          )}
+          {result?.error && <ErrorCallout title="The rotation stopped" error={result.error} />}
+          {result?.chosen && (
+            <Text size="sm" c="dimmed">
+              {result.chosen}
+            </Text>
+          )}
+
+          {result && <Stages result={result} />}
+
+          {waiting && (
+            <OktaPaste
+              profile={profile}
+              result={result}
+              busy={busy}
+              onCheck={() => void run(profile.id, keepOld)}
+            />
+          )}
+
+          <History view={view} />
+          {view.errors.state && (
+            <ErrorCallout
+              title="The rotation history was not read"
+              error={view.errors.state}
+              onRetry={() => void load(profile.id)}
+            />
+          )}
+        </Stack>
+      </section>
+    </>
   );
 }
 
