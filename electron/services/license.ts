@@ -4,15 +4,18 @@
  *    "Manage user licenses with SCIM" (`runOkta`);
  *  - Entra ID: dbt's SSO license maps with the toggle kept off (`runEntra`);
  * for the wizard (per profile: dbt from the dbt step, Okta from the Okta sign-in and the chosen
- * app) and for the CLI (`runSetup`, everything given; owned maps folded from its journal).
+ * app; the admin's rules saved in the profile; the `license:*` channels) and for the CLI
+ * (`runSetup`, everything given; owned maps folded from its journal).
  */
 import type { RunResult } from '../core/engine.js';
 import { badInput, isAbortError, errorInfo } from '../core/errors.js';
+import { LICENSE_TYPES, type LicenseType } from '../core/okta/ports.js';
 import type { Change, Check, ErrorInfo, Idp, RunPhase, StepStatus } from '../core/model.js';
 import type { JournalStore, Logger } from '../core/ports.js';
 import type { DbtAdminPort, ScimProbePort } from '../core/dbt/ports.js';
 import type { OktaPort, OktaProfileMappingPort } from '../core/okta/ports.js';
-import type { LicenseExpressionInput } from '../core/license/expression.js';
+import { cleanRules, type LicenseExpressionInput } from '../core/license/expression.js';
+import { licensesForPlan, type PlanLicenses } from '../core/license/plan.js';
 import {
   createLicenseSteps,
   type LicenseOktaSide,
@@ -25,6 +28,7 @@ import { createDbtAdmin } from '../adapters/dbt/admin.js';
 import { createScimProbe } from '../adapters/dbt/scim-probe.js';
 import { createOktaPort, type OktaAuth } from '../adapters/okta/client.js';
 import { SECRET_DBT_API, SECRET_DBT_SCIM } from './dbt.js';
+import type { HandlerTable } from './dispatch.js';
 import type { OktaAuthProvider } from './okta.js';
 import { runSequence, type SequenceMode, type StepServiceDeps } from './sequence.js';
 
@@ -125,6 +129,50 @@ export function licenseJournalStore(journal: JournalStore, journalId: string): L
 function hasMappings(port: OktaPort): port is OktaPort & OktaProfileMappingPort {
   const p = port as Partial<OktaProfileMappingPort>;
   return typeof p.findProfileMapping === 'function' && typeof p.updateProfileMapping === 'function';
+}
+
+export type LicenseEntraMaps = Readonly<Partial<Record<LicenseType, readonly string[]>>>;
+
+const titleOf = (type: LicenseType): string =>
+  LICENSE_TYPES.find((t) => t.value === type)?.title ?? type;
+
+/**
+ * The admin's Entra maps, cleaned: names trimmed, blanks and repeats dropped, types without a group
+ * left out; a group under two license types is refused (dbt would give such people Developer).
+ */
+export function cleanEntraMaps(maps: LicenseEntraMaps): Partial<Record<LicenseType, string[]>> {
+  const out: Partial<Record<LicenseType, string[]>> = {};
+  const owner = new Map<string, LicenseType>();
+  for (const { value } of LICENSE_TYPES) {
+    const groups = [...new Set((maps[value] ?? []).map((g) => g.trim()).filter((g) => g !== ''))];
+    for (const g of groups) {
+      const other = owner.get(g);
+      if (other) {
+        throw badInput(
+          `The Entra group "${g}" is listed under both ${titleOf(other)} and ${titleOf(value)}.`,
+          'Keep each group under one license type, then save again.',
+        );
+      }
+      owner.set(g, value);
+    }
+    if (groups.length > 0) {
+      out[value] = groups;
+    }
+  }
+  return out;
+}
+
+/** Refuses license types the account's plan does not offer (when the plan is known). */
+function assertOffered(plan: PlanLicenses | undefined, types: readonly LicenseType[]): void {
+  if (!plan?.known) {
+    return;
+  }
+  for (const type of types) {
+    const why = plan.notOffered[type];
+    if (why) {
+      throw badInput(why, `Choose one of the license types the plan offers instead.`);
+    }
+  }
 }
 
 /** The rail status of the License step from a run. */
@@ -285,7 +333,7 @@ export function createLicenseService(deps: LicenseServiceDeps) {
     );
   }
 
-  return {
+  const service = {
     runSetup,
     journalStore: (journalId: string) => licenseJournalStore(deps.journal, journalId),
 
@@ -340,6 +388,144 @@ export function createLicenseService(deps: LicenseServiceDeps) {
       return result;
     },
   };
+
+  // -------------------------------------------------------------------------------------------
+  // The License screen's channels
+
+  /** The account's plan, or undefined when dbt is not connected or cannot be reached. */
+  async function planOf(profileId: string): Promise<PlanLicenses | undefined> {
+    try {
+      const { admin } = await dbtOf(profileId);
+      return licensesForPlan((await admin.getAccount()).plan);
+    } catch (e) {
+      deps.log.warn('could not read the dbt plan', { code: errorInfo(e).code });
+      return undefined;
+    }
+  }
+
+  type RunInput = Parameters<HandlerTable['license:plan']>[0];
+
+  async function runChannel(input: RunInput, mode: LicenseMode) {
+    const profile = await profiles.get(input.profileId);
+    const expected = input.expectedChangeIds;
+    if (mode === 'apply' && !expected) {
+      throw badInput(
+        'Nothing is applied without a reviewed plan.',
+        'Review the changes first, then apply them.',
+      );
+    }
+    const common = expected ? { expectedChangeIds: expected } : {};
+    const saved = profile.license;
+    let result: LicenseRunResult;
+    if (profile.idp === 'entra') {
+      const entraMaps = saved?.entraMaps ? cleanEntraMaps(saved.entraMaps) : {};
+      if (Object.keys(entraMaps).length === 0) {
+        throw badInput(
+          'No Entra groups are mapped to dbt license types yet.',
+          'Add the Entra group names for at least one license type and save them, then review again.',
+        );
+      }
+      result = await service.runEntra(input.profileId, mode, { ...common, entraMaps });
+    } else if (profile.idp === 'okta') {
+      result = await service.runOkta(input.profileId, mode, {
+        ...common,
+        ...(saved?.okta ? { oktaMapping: saved.okta } : {}),
+        ...(input.toggle !== undefined ? { toggle: input.toggle } : {}),
+      });
+    } else {
+      throw badInput(
+        'This profile has no identity provider yet.',
+        'Choose Okta or Microsoft Entra ID for the profile (the profile menu), then come back.',
+      );
+    }
+    return {
+      phase: result.phase,
+      changes: result.changes,
+      checks: result.checks,
+      ...(result.error ? { error: result.error } : {}),
+    };
+  }
+
+  const handlers: Pick<
+    HandlerTable,
+    'license:state' | 'license:setRules' | 'license:plan' | 'license:apply' | 'license:verify'
+  > = {
+    'license:state': async (input) => {
+      const profile = await profiles.get(input.profileId);
+      const okta = profile.idp === 'okta' ? await oktaOf(input.profileId) : undefined;
+      const testUserName = (await lastTestUser(input.profileId, okta)) ?? null;
+      let accountPlan: string | null = null;
+      let plan: PlanLicenses | undefined;
+      let scimControlledLicenseType: boolean | null = null;
+      let error: ErrorInfo | undefined;
+      try {
+        const { admin } = await dbtOf(input.profileId);
+        accountPlan = (await admin.getAccount()).plan;
+        plan = licensesForPlan(accountPlan);
+        scimControlledLicenseType = (await admin.getScimConfig()).scimControlledLicenseType;
+      } catch (e) {
+        if (isAbortError(e)) {
+          throw e;
+        }
+        // Shown on the screen: the rules can still be written, the plan is checked on review.
+        error = errorInfo(e);
+      }
+      return {
+        accountPlan,
+        // Without the plan nothing is ruled out here; the plan (review) checks again.
+        planKnown: plan?.known ?? false,
+        offered: plan ? [...plan.offered] : LICENSE_TYPES.map((t) => t.value),
+        notOffered: plan ? { ...plan.notOffered } : {},
+        scimControlledLicenseType,
+        testUserName,
+        ...(error ? { error } : {}),
+      };
+    },
+    'license:setRules': async (input) => {
+      const profile = await profiles.get(input.profileId);
+      if (input.okta === undefined && input.entraMaps === undefined) {
+        throw badInput(
+          'There are no license rules to save.',
+          'Give the Okta group rules or the Entra group maps (or null to remove them).',
+        );
+      }
+      const cleaned = input.okta ? cleanRules(input.okta) : input.okta;
+      const okta = cleaned
+        ? { rules: [...cleaned.rules], defaultLicenseType: cleaned.defaultLicenseType }
+        : cleaned;
+      if (okta?.rules.length === 0) {
+        throw badInput(
+          'The group-based license types have no group rule.',
+          'Add at least one Okta group and its license type, or remove the group-based license types.',
+        );
+      }
+      const entraMaps = input.entraMaps ? cleanEntraMaps(input.entraMaps) : input.entraMaps;
+      if (entraMaps && Object.keys(entraMaps).length === 0) {
+        throw badInput(
+          'No Entra group is named for any license type.',
+          'Add at least one Entra group name under a license type, or remove the maps.',
+        );
+      }
+      const types: LicenseType[] = [
+        ...(okta ? [...okta.rules.map((r) => r.licenseType), okta.defaultLicenseType] : []),
+        ...(entraMaps ? (Object.keys(entraMaps) as LicenseType[]) : []),
+      ];
+      if (types.length > 0) {
+        assertOffered(await planOf(profile.id), types);
+      }
+      return profiles.update(profile.id, {
+        license: {
+          ...(okta !== undefined ? { okta } : {}),
+          ...(entraMaps !== undefined ? { entraMaps } : {}),
+        },
+      });
+    },
+    'license:plan': (input) => runChannel(input, 'plan'),
+    'license:apply': (input) => runChannel(input, 'apply'),
+    'license:verify': (input) => runChannel(input, 'verify'),
+  };
+
+  return { ...service, handlers };
 }
 
 export type LicenseService = ReturnType<typeof createLicenseService>;

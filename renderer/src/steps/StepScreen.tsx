@@ -21,7 +21,8 @@ import {
 import { DbtBody } from './dbt/DbtBody.js';
 import { EntraBody } from './entra/EntraBody.js';
 import { OktaBody } from './okta/OktaBody.js';
-import { OktaLicenseBody } from './okta/OktaLicenseBody.js';
+import { EntraLicenseBody } from './license/EntraLicenseBody.js';
+import { OktaLicenseScreen } from './okta/OktaLicenseBody.js';
 import { OktaTestBody } from './okta/OktaTestBody.js';
 import { PrerequisitesBody } from './prerequisites/PrerequisitesBody.js';
 import { RotationBody } from './rotation/RotationBody.js';
@@ -99,12 +100,15 @@ export function StepScreen({
       {step !== 'prerequisites' &&
         step !== 'dbt' &&
         !(step === 'idp' && profile.idp === 'entra') &&
-        !(step === 'license' && profile.idp === 'okta') &&
+        !(step === 'license' && (profile.idp === 'okta' || profile.idp === 'entra')) &&
         !(step === 'test' && profile.idp === 'okta') && <WhatItWillDo copy={copy} />}
       {/* Okta's overview stays above its sections: it says which parts are console steps. */}
       {step === 'idp' && profile.idp === 'okta' && <OktaBody key={profile.id} profile={profile} />}
       {step === 'license' && profile.idp === 'okta' && (
-        <OktaLicenseBody key={profile.id} profile={profile} />
+        <OktaLicenseScreen key={profile.id} profile={profile} />
+      )}
+      {step === 'license' && profile.idp === 'entra' && (
+        <EntraLicenseBody key={profile.id} profile={profile} />
       )}
       {step === 'test' && profile.idp === 'okta' && (
         <OktaTestBody key={profile.id} profile={profile} />

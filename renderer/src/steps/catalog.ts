@@ -232,7 +232,7 @@ const CATALOG: Readonly<Record<StepId, Entry>> = {
           },
           {
             kind: 'api',
-            text: 'Set the license type on the app’s user or group assignments that you choose.',
+            text: 'Optionally, set License Type from Okta groups with an expression in the app’s profile mapping.',
           },
           {
             kind: 'check',
@@ -240,7 +240,7 @@ const CATALOG: Readonly<Record<StepId, Entry>> = {
           },
           {
             kind: 'api',
-            text: 'Only then turn on “SCIM-controlled license type” in dbt, so SCIM becomes the source of truth. dbt then ignores its license mappings.',
+            text: 'Only then turn on “Manage user licenses with SCIM” in dbt, so SCIM becomes the source of truth. dbt then ignores its license mappings.',
           },
         ],
       },
@@ -252,7 +252,10 @@ const CATALOG: Readonly<Record<StepId, Entry>> = {
           'The Entra groups that stand for each license type, for example dbt-developers',
         ],
         actions: [
-          { kind: 'api', text: 'Read the dbt groups and the existing license mappings.' },
+          {
+            kind: 'api',
+            text: 'Read the account’s plan (which license types it offers) and the existing license mappings.',
+          },
           { kind: 'check', text: 'Show the plan: which group maps to which license type.' },
           { kind: 'api', text: 'Create or update the license mappings in dbt.' },
           {

@@ -11,6 +11,7 @@ import type { ProfileDto, StepStatus } from '../../model.js';
 import { useOktaStore, useOktaView, type OktaRun } from '../../store/okta.js';
 import { useWizardStore } from '../../store/wizard.js';
 import { clockTime } from '../../util/time.js';
+import { OktaLicenseSections } from '../license/OktaLicenseSections.js';
 import {
   isLicenseId,
   LICENSE_OPTIONS,
@@ -209,13 +210,23 @@ export function OktaLicenseBody({ profile }: { profile: ProfileDto }) {
               </Text>
             )}
             <Text size="sm">
-              Keep dbt’s “SCIM-controlled license type” off until a test user arrives in dbt with
-              the license type Okta sent (Test step); then turn it on in dbt, so SCIM becomes the
-              source of truth and dbt ignores its license mappings.
+              Keep dbt’s “Manage user licenses with SCIM” off until a test user arrives in dbt with
+              the license type Okta sent (Test step); section 3 turns it on once the checklist
+              passes.
             </Text>
           </>
         )}
       </Stack>
     </section>
+  );
+}
+
+/** The License types screen for Okta: the attribute (above), then group rules and the checklist. */
+export function OktaLicenseScreen({ profile }: { profile: ProfileDto }) {
+  return (
+    <Stack gap="xl">
+      <OktaLicenseBody profile={profile} />
+      <OktaLicenseSections profile={profile} />
+    </Stack>
   );
 }
