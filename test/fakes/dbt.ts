@@ -17,6 +17,8 @@
  *        {license_type, sso_license_mapping_groups} (the TF provider's `LicenseMap`); an unknown
  *        license type is 400, `analyst` outside the Enterprise plans is 400 (modelled)
  *   GET|POST(update, whole map)|DELETE /api/v3/accounts/{id}/license-maps/{mid}/
+ *   GET  /api/v3/accounts/{id}/auth-provider/      the SSO provider {auth_provider_type,
+ *        cert_expiry_date, …} (`state.authProvider`; null answers 404, as an account without SSO)
  * Like Django's APPEND_SLASH: a GET without the trailing slash gets a 301 to the slashed URL, any
  * other method a 500 HTML page; unknown /api paths a 404 envelope. Order of checks: IP
  * restrictions → route → method → token (401) → account id (404) → permission (403) → body (400).
@@ -116,6 +118,15 @@ export interface FakeLicenseMap {
   sso_license_mapping_groups: string[];
 }
 
+/** The SSO auth provider as dbt's auth-provider route shows it (the certificate is never read). */
+export interface FakeAuthProvider {
+  auth_provider_type: string;
+  entity_id: string;
+  sso_url: string;
+  /** ISO date of the IdP signing certificate's expiry, or null when dbt does not show one. */
+  cert_expiry_date: string | null;
+}
+
 export type AdminPermission = 'admin' | 'member';
 
 /** dbt's license types; `analyst` exists only on the Enterprise plans (dbt's license docs). */
@@ -145,6 +156,8 @@ export interface FakeDbtState {
   users: Map<string, FakeScimUser>;
   /** SSO license maps. */
   licenseMaps: FakeLicenseMap[];
+  /** The SSO auth provider; null: none (the route answers 404). */
+  authProvider: FakeAuthProvider | null;
   /** Admin API tokens: value → permission. */
   adminTokens: Map<string, AdminPermission>;
   /** The next id handed out (tokens, rules, groups, users share one counter). */
@@ -206,6 +219,11 @@ export interface FakeDbtOptions {
   }[];
   /** SSO license maps to start with. */
   readonly licenseMaps?: readonly { license_type: string; sso_license_mapping_groups: string[] }[];
+  /**
+   * The SSO auth provider; default (with SSO) one whose certificate expires a year after the
+   * start; null for none.
+   */
+  readonly authProvider?: Partial<FakeAuthProvider> | null;
   readonly quirks?: FakeDbtQuirks;
   /** Default 0 (any free port); always on 127.0.0.1. */
   readonly port?: number;
@@ -287,11 +305,24 @@ export async function startFakeDbt(options: FakeDbtOptions = {}): Promise<FakeDb
     scimTokens: new Map(),
     ipRules: [],
     licenseMaps: [],
+    authProvider: null,
     groups: [],
     users: new Map(),
     adminTokens: new Map([[adminToken, options.adminTokenPermission ?? 'admin']]),
     nextId: 1001,
   };
+  const ssoMethod = state.account.enterprise_authentication_method;
+  if (options.authProvider !== null && (ssoMethod !== null || options.authProvider)) {
+    state.authProvider = {
+      auth_provider_type: ssoMethod ?? 'saml',
+      entity_id: `urn:auth0:dbt-cloud:${state.account.enterprise_login_slug}`,
+      sso_url: 'https://idp.example.invalid/sso/saml',
+      cert_expiry_date: new Date(Date.parse(startedAt) + 365 * 24 * 3600_000)
+        .toISOString()
+        .slice(0, 10),
+      ...options.authProvider,
+    };
+  }
   const nextId = (): number => state.nextId++;
   const quirks: Required<FakeDbtQuirks> = {
     ipRestricted: false,
@@ -649,6 +680,19 @@ export async function startFakeDbt(options: FakeDbtOptions = {}): Promise<FakeDb
           }
           state.licenseMaps.splice(index, 1);
           ok(res, 200, null);
+        },
+      },
+    },
+    {
+      pattern: new RegExp(`^/api/v3/accounts/${ACCOUNT}/auth-provider/$`),
+      scoped: true,
+      methods: {
+        GET: ({ res }) => {
+          if (state.authProvider) {
+            ok(res, 200, { account_id: state.account.id, ...state.authProvider });
+          } else {
+            sendError(res, 404, 'No SSO configuration found for this account.');
+          }
         },
       },
     },

@@ -109,6 +109,8 @@ export interface FakeSyncJob {
   statusCode: 'NotConfigured' | 'NotRun' | 'Active' | 'Paused' | 'Quarantine';
   quarantine: FakeQuarantine | null;
   createdDateTime: string;
+  /** The last cycle as Graph reports it (tests set it); none until then. */
+  lastExecution?: JsonObject | null;
 }
 
 export interface FakeGraphUser {
@@ -432,7 +434,7 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
       code: j.statusCode,
       countSuccessiveCompleteFailures: j.quarantine ? 1 : 0,
       escrowsPruned: false,
-      lastExecution: null,
+      lastExecution: j.lastExecution ?? null,
       lastSuccessfulExecution: null,
       lastSuccessfulExecutionWithExports: null,
       progress: [],

@@ -1,6 +1,7 @@
 import type {
   DbtAccount,
   DbtAdminPort,
+  DbtAuthProvider,
   DbtGroup,
   IpRule,
   LicenseMap,
@@ -156,5 +157,10 @@ export class MemoryDbtAdmin implements DbtAdminPort {
     this.calls.push('deleteLicenseMap');
     this.licenseMaps = this.licenseMaps.filter((m) => m.id !== id);
     return Promise.resolve();
+  } /** The SSO auth provider; undefined: dbt has none (404). */
+  authProvider: DbtAuthProvider | undefined = undefined;
+  getAuthProvider(): Promise<DbtAuthProvider | undefined> {
+    this.calls.push('getAuthProvider');
+    return Promise.resolve(this.authProvider ? { ...this.authProvider } : undefined);
   }
 }

@@ -9,11 +9,12 @@
  *  - Retries are the client's: 429/503 are retried after Retry-After, network failures only when the
  *    request certainly was not sent or is idempotent (a POST is never re-sent after a reset).
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { WizardError, type ErrorCode } from '../../core/errors.js';
 import type {
   DbtAccount,
   DbtAdminPort,
+  DbtAuthProvider,
   DbtGroup,
   IpRule,
   LicenseMap,
@@ -36,6 +37,7 @@ import {
 import {
   accountEnvelope,
   createdScimTokenEnvelope,
+  envelopeSchema,
   groupListEnvelope,
   ipRuleEnvelope,
   ipRuleListEnvelope,
@@ -48,6 +50,32 @@ import {
   type licenseMapSchema,
   type scimTokenSchema,
 } from './schemas.js';
+
+/**
+ * `GET /api/v3/accounts/{id}/auth-provider/` → data: one provider (or a list of one, or null).
+ * Loose: only the type and the certificate's expiry are read; the certificate itself never is.
+ */
+const authProviderSchema = z
+  .object({
+    auth_provider_type: z.string().nullish(),
+    type: z.string().nullish(),
+    cert_expiry_date: z.string().nullish(),
+    config: z.object({ cert_expiry_date: z.string().nullish() }).loose().nullish(),
+  })
+  .loose()
+  .refine((p) => typeof (p.auth_provider_type ?? p.type) === 'string', {
+    path: ['auth_provider_type'],
+    error: 'the provider type is missing',
+  });
+const authProviderEnvelope = envelopeSchema(
+  z.union([authProviderSchema, z.array(authProviderSchema), z.null()]),
+);
+
+/** An ISO 8601 time from dbt's date (or date-time), or null when it is not one. */
+function isoTime(value: string | null | undefined): string | null {
+  const ms = value ? Date.parse(value.trim()) : NaN;
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+}
 
 interface DbtAdminBase {
   readonly http: HttpClient;
@@ -540,6 +568,30 @@ export function createDbtAdmin(options: DbtAdminOptions): DbtAdminPort {
         absentOn: [404, 410],
         signal,
       });
+    },
+
+    async getAuthProvider(signal) {
+      const env = await read(
+        {
+          method: 'GET',
+          path: `${v3}auth-provider/`,
+          label: 'dbt auth-provider',
+          what: 'the SSO configuration',
+          absentOn: [404],
+          signal,
+        },
+        authProviderEnvelope,
+      );
+      const data = Array.isArray(env?.data) ? env.data[0] : env?.data;
+      if (!data) {
+        return undefined;
+      }
+      const type = (data.auth_provider_type ?? data.type ?? '').trim();
+      const provider: DbtAuthProvider = {
+        type: type === '' ? null : type,
+        certExpiresAt: isoTime(data.cert_expiry_date ?? data.config?.cert_expiry_date),
+      };
+      return provider;
     },
   };
 }

@@ -23,6 +23,7 @@ import type {
   GraphServicePrincipal,
   GraphUser,
   JsonObject,
+  SyncExecution,
   SyncJob,
 } from '../../core/entra/ports.js';
 import type { Clock, HttpClient, HttpMethod, HttpResponse } from '../../core/ports.js';
@@ -102,6 +103,20 @@ interface Call extends FailedCall {
   /** Statuses meaning "there is none" (the call then resolves to undefined), after any retries. */
   readonly absentOn?: readonly number[];
   readonly signal: AbortSignal | undefined;
+}
+
+/** Graph's counts of a cycle, only those it gave. */
+function executionCounts(e: {
+  countImported?: number | null | undefined;
+  countExported?: number | null | undefined;
+  countEscrowed?: number | null | undefined;
+}): { counts?: NonNullable<SyncExecution['counts']> } {
+  const counts = {
+    ...(typeof e.countImported === 'number' ? { imported: e.countImported } : {}),
+    ...(typeof e.countExported === 'number' ? { exported: e.countExported } : {}),
+    ...(typeof e.countEscrowed === 'number' ? { escrowed: e.countEscrowed } : {}),
+  };
+  return Object.keys(counts).length > 0 ? { counts } : {};
 }
 
 export function createGraph(options: GraphOptions): GraphPort {
@@ -665,6 +680,7 @@ function toSyncJob(j: SynchronizationJobJson): SyncJob {
           timeBegan: e.timeBegan ?? null,
           timeEnded: e.timeEnded ?? null,
           error: e.error ? { code: e.error.code ?? null, message: e.error.message ?? null } : null,
+          ...executionCounts(e),
         }
       : null;
   return {

@@ -139,6 +139,9 @@ const executionSchema = z
     timeBegan: z.string().nullish(),
     timeEnded: z.string().nullish(),
     error: syncErrorSchema.nullish(),
+    countImported: z.number().nullish(),
+    countExported: z.number().nullish(),
+    countEscrowed: z.number().nullish(),
   })
   .loose();
 

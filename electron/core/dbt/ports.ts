@@ -68,6 +68,17 @@ export interface NewLicenseMap {
   readonly groups: readonly string[];
 }
 
+/**
+ * The account's SSO setup (`GET /api/v3/accounts/{id}/auth-provider/`), as far as dbt shows it:
+ * never the certificate itself, only what the health check needs.
+ */
+export interface DbtAuthProvider {
+  /** dbt's name for the provider type (e.g. `okta`, `azure_single_tenant`, `saml`), when shown. */
+  readonly type: string | null;
+  /** When the IdP's signing certificate expires (ISO 8601), when dbt shows it. */
+  readonly certExpiresAt: string | null;
+}
+
 /** The dbt Admin API, for one account with one account-admin service token. */
 export interface DbtAdminPort {
   getAccount(signal?: AbortSignal): Promise<DbtAccount>;
@@ -91,6 +102,8 @@ export interface DbtAdminPort {
   updateLicenseMap(id: number, map: NewLicenseMap, signal?: AbortSignal): Promise<LicenseMap>;
   /** One already gone (404) counts as deleted, so a re-run converges. */
   deleteLicenseMap(id: number, signal?: AbortSignal): Promise<void>;
+  /** The SSO auth provider; undefined when dbt has none or does not offer the route (404). */
+  getAuthProvider(signal?: AbortSignal): Promise<DbtAuthProvider | undefined>;
 }
 
 /** One probe of the dbt SCIM API, as a list of checks (each names its cause when it fails). */

@@ -45,6 +45,13 @@ export interface SyncExecution {
   readonly timeBegan: string | null;
   readonly timeEnded: string | null;
   readonly error: { readonly code: string | null; readonly message: string | null } | null;
+  /** What the cycle processed, as Graph counts it (only the counts Graph gave). */
+  readonly counts?: {
+    readonly imported?: number;
+    readonly exported?: number;
+    /** Entries held back with errors (Graph's `countEscrowed`). */
+    readonly escrowed?: number;
+  };
 }
 
 export interface SyncJob {

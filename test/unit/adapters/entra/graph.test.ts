@@ -313,6 +313,40 @@ describe('synchronization jobs', () => {
     expect(job?.quarantine?.seriesCount).toBe(1);
   });
 
+  it('reads the last cycle with its counts (only those Graph gives)', async () => {
+    const { spId, jobId } = await appWithJob(h);
+    const fakeJob = h.fake.state.jobs.get(spId)?.find((j) => j.id === jobId);
+    if (!fakeJob) {
+      throw new Error('no job');
+    }
+    fakeJob.lastExecution = {
+      activityIdentifier: 'run-1',
+      countImported: 12,
+      countExported: 3,
+      countEscrowed: 1,
+      countEntitled: 12,
+      error: null,
+      state: 'Warning',
+      timeBegan: '2026-11-29T09:00:00Z',
+      timeEnded: '2026-11-29T09:02:00Z',
+    };
+    expect((await h.graph.getJob(spId, jobId))?.lastExecution).toEqual({
+      state: 'Warning',
+      timeBegan: '2026-11-29T09:00:00Z',
+      timeEnded: '2026-11-29T09:02:00Z',
+      error: null,
+      counts: { imported: 12, exported: 3, escrowed: 1 },
+    });
+    fakeJob.lastExecution = { state: 'Succeeded', timeBegan: '2026-11-29T10:00:00Z' };
+    const bare = (await h.graph.getJob(spId, jobId))?.lastExecution;
+    expect(bare).toEqual({
+      state: 'Succeeded',
+      timeBegan: '2026-11-29T10:00:00Z',
+      timeEnded: null,
+      error: null,
+    });
+  });
+
   it('start with a token dbt refuses → Quarantine naming the credentials', async () => {
     const { spId, jobId } = await appWithJob(h);
     await h.graph.putSecrets(spId, [
