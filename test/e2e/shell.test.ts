@@ -35,7 +35,8 @@ describe('the wizard shell', () => {
       const rail = page.getByRole('navigation', { name: 'Setup steps' });
       await rail.waitFor();
       const items = rail.getByRole('link').or(rail.getByRole('button'));
-      expect(await items.count()).toBe(6);
+      // The Overview, then the six steps.
+      expect(await items.count()).toBe(7);
       await expect
         .poll(() => rail.locator('[aria-current="step"]').getAttribute('aria-label'))
         .toMatch(/^Prerequisites/);

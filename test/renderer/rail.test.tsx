@@ -12,7 +12,7 @@ const seeded = makeProfile({
 });
 
 describe('step rail', () => {
-  it('lists the six steps in order with their status from the profile', async () => {
+  it('lists the Overview, then the six steps in order with their status from the profile', async () => {
     renderApp({ profiles: [seeded] });
     const rail = await findRail();
     const items = within(rail).getAllByRole('listitem');
@@ -21,6 +21,7 @@ describe('step rail', () => {
       .getAllByRole('button')
       .map((b) => b.getAttribute('aria-label'));
     expect(names).toEqual([
+      'Overview, health at a glance',
       'Prerequisites, verified',
       'dbt, verified',
       'Identity provider: Okta, failed',
@@ -66,8 +67,11 @@ describe('step rail', () => {
   it('is one Tab stop; arrows move focus and Enter opens the step', async () => {
     const { fake, user } = renderApp({ profiles: [makeProfile({ id: 'p1' })] });
     const rail = await findRail();
-    const buttons = within(rail).getAllByRole('button');
+    // The Overview comes first; the steps follow.
+    const [overview, ...buttons] = within(rail).getAllByRole('button');
+    expect(overview).toHaveAccessibleName(/^Overview/);
     expect(buttons.map((b) => b.tabIndex)).toEqual([0, -1, -1, -1, -1, -1]);
+    expect(overview!.tabIndex).toBe(-1);
 
     // Tab from the header's last control lands on the current step.
     buttons[0]!.focus();
@@ -82,7 +86,9 @@ describe('step rail', () => {
     expect(buttons[5]).toHaveFocus();
     await user.keyboard('{ArrowDown}');
     expect(buttons[5]).toHaveFocus();
-    await user.keyboard('{Home}{ArrowDown}{Enter}');
+    await user.keyboard('{Home}');
+    expect(overview).toHaveFocus();
+    await user.keyboard('{ArrowDown}{ArrowDown}{Enter}');
     expect(fake.callsTo('wizard.goto')).toEqual([{ profileId: 'p1', step: 'dbt' }]);
     expect(screen.getByRole('heading', { level: 1, name: 'dbt' })).toBeInTheDocument();
     await user.keyboard('{ArrowDown} ');

@@ -81,6 +81,38 @@ describe('engine events', () => {
     );
   });
 
+  it('a read-back with items waiting for the admin reads as waiting, not as a failure', async () => {
+    const { fake } = renderApp({ profiles: [profile] });
+    await findRail();
+    const live = screen.getByTestId('live-status');
+    const checks = [
+      { id: 'a', status: 'pass' as const, message: 'ok', at: '2026-11-29T10:43:00.000Z' },
+      { id: 'b', status: 'pending' as const, message: 'yours', at: '2026-11-29T10:43:00.000Z' },
+    ];
+    const phase = {
+      type: 'phase' as const,
+      runId: 'r2',
+      profileId: 'p1',
+      step: 'license' as const,
+      kind: 'license.checklist',
+      phase: 'failed' as const,
+      at: '2026-11-29T10:43:00.000Z',
+    };
+    act(() => {
+      fake.emit({ ...phase, checks });
+    });
+    expect(live).toHaveTextContent('License types: checked, waiting for you');
+    // One failing item makes it a failure again.
+    act(() => {
+      fake.emit({
+        ...phase,
+        runId: 'r3',
+        checks: [...checks, { ...checks[0], id: 'c', status: 'fail' as const }],
+      });
+    });
+    expect(live).toHaveTextContent('License types: failed');
+  });
+
   it('does not announce events of another profile', async () => {
     const { fake } = renderApp({ profiles: [profile, makeProfile({ id: 'p2', name: 'Other' })] });
     await findRail();

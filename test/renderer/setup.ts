@@ -9,6 +9,8 @@ import { setApi } from '../../renderer/src/api/client.js';
 import { resetDbtStore } from '../../renderer/src/store/dbt.js';
 import { resetEntraStore } from '../../renderer/src/store/entra.js';
 import { resetOktaStore } from '../../renderer/src/store/okta.js';
+import { resetRotationStore } from '../../renderer/src/store/rotation.js';
+import { resetStatusStore } from '../../renderer/src/store/status.js';
 import { resetWizardStore } from '../../renderer/src/store/wizard.js';
 
 afterEach(() => {
@@ -18,6 +20,8 @@ afterEach(() => {
   resetDbtStore();
   resetEntraStore();
   resetOktaStore();
+  resetRotationStore();
+  resetStatusStore();
   window.localStorage.clear();
 });
 

@@ -38,7 +38,10 @@ const PART_NAMES: Readonly<Record<string, string>> = {
   'entra.test-user': 'provision on demand',
 };
 
-export function describeEvent(event: EngineEventDto, idp: Idp | null): Omit<LogEntry, 'key'> {
+/** The events of a run (an `open` request is not one). */
+export type RunEventDto = Exclude<EngineEventDto, { type: 'open' }>;
+
+export function describeEvent(event: RunEventDto, idp: Idp | null): Omit<LogEntry, 'key'> {
   const step = stepTitle(event.step, idp);
   if (event.type === 'progress') {
     return {
@@ -51,6 +54,20 @@ export function describeEvent(event: EngineEventDto, idp: Idp | null): Omit<LogE
   }
   const failure = event.phase === 'failed' && event.error ? `: ${event.error.message}` : '';
   const part = PART_NAMES[event.kind];
+  // A read-back that ends with items still waiting for the admin (and none failing) is not a failure.
+  const waiting =
+    event.phase === 'failed' &&
+    !event.error &&
+    (event.checks?.some((c) => c.status === 'pending') ?? false) &&
+    !(event.checks?.some((c) => c.status === 'fail') ?? false);
+  if (waiting) {
+    return {
+      at: event.at,
+      runId: event.runId,
+      text: `${step}: ${part ? `${part}, ` : ''}checked, waiting for you`,
+      tone: 'info',
+    };
+  }
   return {
     at: event.at,
     runId: event.runId,

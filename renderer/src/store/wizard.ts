@@ -9,6 +9,7 @@ import { create } from 'zustand';
 import type { SecretStatusDto } from '../../../electron/ipc/contract.js';
 import { client, toErrorInfo, type AppInfo, type InterruptedRun } from '../api/client.js';
 import type { EngineEventDto, Idp, ProfileDto, StepId } from '../model.js';
+import { statusOf } from '../model.js';
 import { describeEvent, LOG_LIMIT, type LogEntry } from './events.js';
 
 export interface ErrorInfo {
@@ -25,11 +26,29 @@ export interface ActionError {
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
 
+/** What the main area shows: the profile's Overview (its health) or its current step. */
+export type WizardView = 'overview' | 'step';
+
+/** The steps that make a setup complete: dbt, the identity provider, and the test. */
+export const SETUP_STEPS: readonly StepId[] = ['dbt', 'idp', 'test'];
+
+/** True once dbt, the identity provider and the test are verified. */
+export function isSetupComplete(profile: ProfileDto): boolean {
+  return SETUP_STEPS.every((step) => statusOf(profile, step) === 'verified');
+}
+
+/** A complete setup opens on its Overview; one still being set up opens on its current step. */
+function openingView(profile: ProfileDto | undefined): WizardView {
+  return profile && isSetupComplete(profile) ? 'overview' : 'step';
+}
+
 interface WizardData {
   load: LoadStatus;
   loadError: ErrorInfo | null;
   profiles: ProfileDto[];
   activeProfileId: string | null;
+  /** UI state only (never saved): the Overview or the current step. */
+  view: WizardView;
   appInfo: AppInfo | null;
   secretStatus: SecretStatusDto | null;
   /** Interrupted runs of the active profile, until dismissed. */
@@ -56,7 +75,9 @@ interface WizardActions {
     idp?: Idp | null;
   }) => Promise<ErrorInfo | null>;
   deleteProfile: (id: string) => Promise<ErrorInfo | null>;
+  /** Opens a step (and leaves the Overview). */
   goto: (step: StepId) => Promise<boolean>;
+  showOverview: () => void;
   acceptWeakBackend: (accepted: boolean) => Promise<ErrorInfo | null>;
   receiveEvent: (event: EngineEventDto) => void;
   dismissInterrupted: () => void;
@@ -71,6 +92,7 @@ function initialData(): WizardData {
     loadError: null,
     profiles: [],
     activeProfileId: null,
+    view: 'step',
     appInfo: null,
     secretStatus: null,
     interrupted: [],
@@ -131,6 +153,7 @@ export const useWizardStore = create<WizardState>()((set, get) => {
         load: 'ready',
         profiles,
         activeProfileId: active,
+        view: openingView(profiles.find((p) => p.id === active)),
         appInfo: info.status === 'fulfilled' ? info.value : null,
         secretStatus: status.status === 'fulfilled' ? status.value : null,
       });
@@ -156,6 +179,7 @@ export const useWizardStore = create<WizardState>()((set, get) => {
         set((s) => ({
           profiles: [...s.profiles.filter((p) => p.id !== profile.id), profile],
           activeProfileId: profile.id,
+          view: 'step',
           interrupted: [],
           announcement: '',
           actionError: null,
@@ -171,11 +195,17 @@ export const useWizardStore = create<WizardState>()((set, get) => {
       if (id === previous) {
         return;
       }
-      set({ activeProfileId: id, announcement: '', actionError: null });
+      const previousView = get().view;
+      set({
+        activeProfileId: id,
+        view: openingView(get().profiles.find((p) => p.id === id)),
+        announcement: '',
+        actionError: null,
+      });
       try {
         await client.profiles.select({ id });
       } catch (e) {
-        set({ activeProfileId: previous });
+        set({ activeProfileId: previous, view: previousView });
         fail('Could not switch profile', e, () => void get().selectProfile(id));
         return;
       }
@@ -208,11 +238,20 @@ export const useWizardStore = create<WizardState>()((set, get) => {
         const active = profiles.some((p) => p.id === activeProfileId)
           ? activeProfileId
           : (profiles[0]?.id ?? null);
-        set({ profiles, activeProfileId: active });
+        set({
+          profiles,
+          activeProfileId: active,
+          view: openingView(profiles.find((p) => p.id === active)),
+        });
         await checkInterrupted(active);
       } catch {
         const profiles = get().profiles.filter((p) => p.id !== id);
-        set({ profiles, activeProfileId: profiles[0]?.id ?? null, interrupted: [] });
+        set({
+          profiles,
+          activeProfileId: profiles[0]?.id ?? null,
+          view: openingView(profiles[0]),
+          interrupted: [],
+        });
       }
       return null;
     },
@@ -224,7 +263,8 @@ export const useWizardStore = create<WizardState>()((set, get) => {
         return false;
       }
       // Optimistic: the screen changes at once; the engine saves it and answers the profile.
-      set({ profiles: replaceProfile(profiles, { ...before, currentStep: step }) });
+      const beforeView = get().view;
+      set({ profiles: replaceProfile(profiles, { ...before, currentStep: step }), view: 'step' });
       try {
         const saved = await client.wizard.goto({ profileId, step });
         set((s) => ({ profiles: replaceProfile(s.profiles, saved), actionError: null }));
@@ -233,12 +273,19 @@ export const useWizardStore = create<WizardState>()((set, get) => {
         set((s) => {
           const now = s.profiles.find((p) => p.id === profileId);
           return now
-            ? { profiles: replaceProfile(s.profiles, { ...now, currentStep: before.currentStep }) }
+            ? {
+                profiles: replaceProfile(s.profiles, { ...now, currentStep: before.currentStep }),
+                view: beforeView,
+              }
             : {};
         });
         fail('Could not open that step', e, () => void get().goto(step));
         return false;
       }
+    },
+
+    showOverview() {
+      set({ view: 'overview' });
     },
 
     async acceptWeakBackend(accepted) {
@@ -252,6 +299,16 @@ export const useWizardStore = create<WizardState>()((set, get) => {
     },
 
     receiveEvent(event) {
+      if (event.type === 'open') {
+        // Main asks to show a step (a rotation reminder was clicked).
+        void (async () => {
+          if (get().activeProfileId !== event.profileId) {
+            await get().selectProfile(event.profileId);
+          }
+          await get().goto(event.step);
+        })();
+        return;
+      }
       const { profiles, activeProfileId } = get();
       const idp = profiles.find((p) => p.id === event.profileId)?.idp ?? null;
       eventSeq += 1;
