@@ -13,6 +13,8 @@ import { bindIpc, createSenderCheck, forwardEvents } from './ipc.js';
 import { openLogFile } from './log-file.js';
 import { ShellOpener } from './opener.js';
 import { SystemClipboard } from './clipboard.js';
+import { ElectronNotifier } from './notifier.js';
+import { createElectronReportSaver } from './report-saver.js';
 import { APP_ENTRY_URL, devServerUrl, trustedOrigins } from './origin.js';
 import { handleAppProtocol, registerAppScheme } from './protocol.js';
 import { SafeStorageEncryptor } from './secret-store.js';
@@ -103,6 +105,8 @@ export function start(deps: StartDeps): Started {
         encryptor: new SafeStorageEncryptor(),
         opener,
         clipboard: new SystemClipboard(),
+        notifier: new ElectronNotifier(() => mainWindow, log.child('notifier')),
+        reportSaver: createElectronReportSaver({ parent: () => mainWindow }),
         platform: deps.platform,
         // Remote calls follow the system's proxy settings, as Chromium resolves them (PAC included).
         resolveProxy: (url) => session.defaultSession.resolveProxy(url),
@@ -147,6 +151,9 @@ export function start(deps: StartDeps): Started {
         mainWindow = win;
       };
       openWindow();
+      // Rotation reminders: now, then every few hours while the app runs.
+      const stopReminders = services.reminders.start();
+      app.on('quit', stopReminders);
       app.on('activate', () => {
         if (mainWindow === null) {
           openWindow();

@@ -13,6 +13,7 @@ import type { ClipboardPort, Encryptor } from '../../electron/core/ports.js';
 import { MemoryClipboard } from '../helpers/clipboard.js';
 import { dispatch } from '../../electron/services/dispatch.js';
 import { createServices, type Services } from '../../electron/services/container.js';
+import { directoryReportSaver } from '../../electron/services/report.js';
 import { EVENTS } from '../../electron/ipc/channels.js';
 import { CONTENT_SECURITY_POLICY } from '../../electron/main/csp.js';
 
@@ -111,6 +112,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       ...(options.encryptor ? { encryptor: options.encryptor } : {}),
       ...(options.oktaRangesUrl ? { oktaRangesUrl: options.oktaRangesUrl } : {}),
       clipboard,
+      // Markdown reports land in the data folder (PDF needs the desktop app's printer).
+      reportSaver: directoryReportSaver(join(options.home, 'reports')),
       opener: {
         open: (url) => {
           opened.push(url);

@@ -139,6 +139,7 @@ vi.mock('electron', () => ({
 
 import { CHANNELS } from '../../../electron/ipc/channels.js';
 import { start, type StartDeps } from '../../../electron/main/app.js';
+import { ElectronNotifier } from '../../../electron/main/notifier.js';
 import { ShellOpener } from '../../../electron/main/opener.js';
 import { SafeStorageEncryptor } from '../../../electron/main/secret-store.js';
 import { createServices, type ServicesOptions } from '../../../electron/services/container.js';
@@ -236,6 +237,11 @@ describe('start: on ready', () => {
     await servicesOptions?.clipboard?.writeText('copied in main');
     expect(fake.clipboard.writeText).toHaveBeenCalledWith('copied in main');
     expect(await servicesOptions?.clipboard?.readText()).toBe('copied in main');
+    // Rotation reminders go out as OS notifications, and stop with the app.
+    expect(servicesOptions?.notifier).toBeInstanceOf(ElectronNotifier);
+    // The setup report is saved through the system's Save dialog (and printed to PDF) in main.
+    expect(typeof servicesOptions?.reportSaver?.save).toBe('function');
+    expect(fake.appListeners.get('quit')?.length).toBe(2);
     expect(fake.app.exit).not.toHaveBeenCalled();
   });
 
