@@ -6,6 +6,7 @@
 import { badInput } from '../core/errors.js';
 import { cleanApiUrl, parseAccountId } from '../core/dbt/hosts.js';
 import { cleanSecret, type TokenKind } from '../core/dbt/secret-input.js';
+import type { Profile } from '../core/store/profiles.js';
 import type { DbtTarget } from '../services/dbt.js';
 import type { CommandContext } from './spec.js';
 
@@ -54,14 +55,54 @@ export async function secretFromEnv(
       `Set ${variable} to ${spec.what}; secrets are never read from flags.`,
     );
   }
+  return cleanEnvSecret(variable, raw, spec.kind);
+}
+
+/** Cleans a secret read from `variable`; a bad one is refused naming the variable, never the value. */
+export function cleanEnvSecret(variable: string, raw: string, kind: TokenKind): string {
   try {
-    return cleanSecret(raw, spec.kind).value;
+    return cleanSecret(raw, kind).value;
   } catch (e) {
     if (e instanceof Error) {
       nameVariable(e, variable);
     }
     throw e;
   }
+}
+
+/** A secret from the environment when set (cleaned); undefined when not set. No prompt. */
+export function optionalEnvSecret(
+  ctx: CommandContext,
+  variable: string,
+  kind: TokenKind,
+): string | undefined {
+  const raw = ctx.io.env[variable];
+  return raw === undefined || raw.trim() === '' ? undefined : cleanEnvSecret(variable, raw, kind);
+}
+
+/**
+ * A saved profile by id, else by name (case-insensitive). Bad input (exit 2) when none matches, or
+ * when a name matches several.
+ */
+export function profileByRef(profiles: readonly Profile[], ref: string): Profile {
+  const wanted = ref.trim();
+  const byId = profiles.find((p) => p.id === wanted);
+  if (byId) {
+    return byId;
+  }
+  const byName = profiles.filter((p) => p.name.toLowerCase() === wanted.toLowerCase());
+  const [only] = byName;
+  if (byName.length === 1 && only) {
+    return only;
+  }
+  throw badInput(
+    byName.length > 1
+      ? `${byName.length} profiles are named "${wanted.slice(0, 80)}".`
+      : `There is no saved profile "${wanted.slice(0, 80)}".`,
+    byName.length > 1
+      ? 'Give the profile’s id with --profile (see `profiles list`).'
+      : 'See the saved profiles with `profiles list`, then give an id or a name with --profile.',
+  );
 }
 
 export interface DbtCoordinates {

@@ -64,6 +64,15 @@ export const CHANNELS = [
   'rotation:state',
   'rotation:run',
   'rotation:copyNewToken',
+  'rotation:setPolicy',
+  'license:state',
+  'license:setRules',
+  'license:plan',
+  'license:apply',
+  'license:verify',
+  'status:get',
+  'report:build',
+  'report:save',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 

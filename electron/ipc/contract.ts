@@ -13,6 +13,8 @@ const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an id of letters, digits, 
 const stepId = z.enum(STEP_IDS);
 const idp = z.enum(IDPS);
 
+const licenseType = z.enum(['it', 'analyst', 'developer', 'read_only']);
+
 export const errorInfoSchema = z.object({ code: z.string(), message: z.string() });
 
 export const changeSchema = z.object({
@@ -45,7 +47,20 @@ export const profileSchema = z.object({
     scimUrl: z.string().optional(),
     scimTokenId: z.number().optional(),
     scimTokenName: z.string().optional(),
+    scimTokenCreatedAt: z.string().optional(),
   }),
+  rotation: z.object({ intervalDays: z.number() }).optional(),
+  license: z
+    .object({
+      okta: z
+        .object({
+          rules: z.array(z.object({ groupName: z.string(), licenseType })),
+          defaultLicenseType: licenseType,
+        })
+        .optional(),
+      entraMaps: z.partialRecord(licenseType, z.array(z.string())).optional(),
+    })
+    .optional(),
   entra: z
     .object({
       cloud: z.enum(['global', 'usgov', 'china']),
@@ -210,8 +225,6 @@ const includeTestUserScopes = z.boolean();
 // ---------------------------------------------------------------------------------------------
 // Okta
 
-const licenseType = z.enum(['it', 'analyst', 'developer', 'read_only']);
-
 /** The three ways to sign in to Okta, and what the admin must register for each (no secret). */
 export const oktaSignInStateSchema = z.object({
   signedIn: z.boolean(),
@@ -310,6 +323,116 @@ const rotationRunSchema = z.object({
   error: errorInfoSchema.optional(),
   /** How the old token was chosen (a new rotation). */
   chosen: z.string().optional(),
+});
+
+/** When the next rotation is due (core/rotation/policy.ts). */
+export const rotationDueSchema = z.object({
+  intervalDays: z.number(),
+  since: z.string().nullable(),
+  dueAt: z.string().nullable(),
+  state: z.enum(['unknown', 'ok', 'due', 'overdue']),
+  daysLeft: z.number().nullable(),
+  /** The same in one sentence. */
+  message: z.string(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// License types
+
+const licenseRule = z.object({ groupName: z.string().trim().min(1).max(255), licenseType });
+const licenseOktaRules = z.object({
+  rules: z.array(licenseRule).max(20),
+  defaultLicenseType: licenseType,
+});
+const licenseEntraMaps = z.partialRecord(
+  licenseType,
+  z.array(z.string().trim().min(1).max(255)).max(50),
+);
+
+const licenseStateSchema = z.object({
+  /** The account's plan as dbt names it, or null when it could not be read. */
+  accountPlan: z.string().nullable(),
+  planKnown: z.boolean(),
+  /** The license types the plan offers, in dbt's order. */
+  offered: z.array(licenseType),
+  /** Why each other type is not offered. */
+  notOffered: z.partialRecord(licenseType, z.string()),
+  /** dbt's "Manage user licenses with SCIM" (scim_controlled_license_type), when read. */
+  scimControlledLicenseType: z.boolean().nullable(),
+  /** The dbt userName the checklist reads the license type of (the Test step's person), if any. */
+  testUserName: z.string().nullable(),
+  /** Why the account could not be read. */
+  error: errorInfoSchema.optional(),
+});
+
+const licenseRunInput = z
+  .object({
+    profileId: id,
+    /** Okta: include the toggle step (default true); false to apply only the group mapping. */
+    toggle: z.boolean().optional(),
+    expectedChangeIds: z.array(z.string()).optional(),
+  })
+  .strict();
+
+const licenseRunSchema = z.object({
+  phase: z.enum(RUN_PHASES),
+  changes: z.array(changeSchema),
+  checks: z.array(checkSchema),
+  error: errorInfoSchema.optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Health (status, the home dashboard) and the setup report
+
+export const healthItemSchema = z.object({
+  id: z.string(),
+  area: z.enum(['token', 'rotation', 'dbt', 'okta', 'entra', 'job', 'sso', 'license']),
+  status: z.enum(['pass', 'fail', 'pending', 'skip']),
+  message: z.string(),
+  remediation: z.string().optional(),
+  fixStep: stepId.optional(),
+  at: z.string(),
+});
+
+export const statusSchema = z.object({
+  profileId: z.string(),
+  profileName: z.string(),
+  idp: idp.nullable(),
+  checkedAt: z.string(),
+  ok: z.boolean(),
+  token: z
+    .object({
+      id: z.number().optional(),
+      name: z.string().optional(),
+      last4: z.string().optional(),
+      createdAt: z.string().optional(),
+      lastUsed: z.string().nullable().optional(),
+      ageDays: z.number().optional(),
+    })
+    .nullable(),
+  rotation: rotationDueSchema,
+  job: z
+    .object({
+      state: z.enum([
+        'running',
+        'paused',
+        'quarantine',
+        'not_started',
+        'not_configured',
+        'unknown',
+      ]),
+      statusCode: z.string(),
+      quarantineReason: z.string().optional(),
+      lastCycleAt: z.string().optional(),
+      lastCycleState: z.string().optional(),
+      lastCycleCounts: z.record(z.string(), z.number()).optional(),
+      lastError: z.string().optional(),
+    })
+    .nullable(),
+  sso: z
+    .object({ method: z.string().nullable(), certificateExpiresAt: z.string().nullable() })
+    .nullable(),
+  items: z.array(healthItemSchema),
 });
 
 export const contract = {
@@ -676,7 +799,14 @@ export const contract = {
         .nullable(),
       /** Newest first. */
       history: z.array(rotationHistoryItemSchema),
+      /** When the next rotation is due, by the profile's policy. */
+      due: rotationDueSchema,
     }),
+  },
+  /** Sets how often the SCIM token should be rotated (days). */
+  'rotation:setPolicy': {
+    input: z.object({ profileId: id, intervalDays: z.number().int() }).strict(),
+    output: profileSchema,
   },
   'rotation:run': {
     input: z.object({ profileId: id, keepOld: z.boolean().optional() }).strict(),
@@ -686,6 +816,40 @@ export const contract = {
   'rotation:copyNewToken': {
     input: z.object({ profileId: id }).strict(),
     output: z.object({ last4: z.string(), clearsAt: z.string() }),
+  },
+  /** The account's plan and which license types it offers; dbt's license toggle. */
+  'license:state': {
+    input: z.object({ profileId: id }).strict(),
+    output: licenseStateSchema,
+  },
+  /** Saves who gets which license type: Okta group rules, or Entra's group → license maps. */
+  'license:setRules': {
+    input: z
+      .object({
+        profileId: id,
+        okta: licenseOktaRules.nullable().optional(),
+        entraMaps: licenseEntraMaps.nullable().optional(),
+      })
+      .strict(),
+    output: profileSchema,
+  },
+  'license:plan': { input: licenseRunInput, output: licenseRunSchema },
+  'license:apply': { input: licenseRunInput, output: licenseRunSchema },
+  'license:verify': { input: licenseRunInput, output: licenseRunSchema },
+  /** The health of a profile: `refresh` re-checks everything; otherwise the last result (or null). */
+  'status:get': {
+    input: z.object({ profileId: id, refresh: z.boolean() }).strict(),
+    output: statusSchema.nullable(),
+  },
+  /** The setup report as Markdown (no secret; a token shows at most its last four). */
+  'report:build': {
+    input: z.object({ profileId: id }).strict(),
+    output: z.object({ markdown: z.string(), fileName: z.string() }),
+  },
+  /** Saves the report where the admin chooses (Markdown, or a PDF printed by the app). */
+  'report:save': {
+    input: z.object({ profileId: id, format: z.enum(['markdown', 'pdf']) }).strict(),
+    output: z.object({ saved: z.boolean(), path: z.string().optional() }),
   },
 } as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>;
 
@@ -721,6 +885,12 @@ export const engineEventSchema = z.discriminatedUnion('type', [
     elapsedMs: z.number(),
     at: z.string(),
   }),
+  z.object({
+    type: z.literal('open'),
+    profileId: z.string(),
+    step: stepId,
+    at: z.string(),
+  }),
 ]);
 
 export const eventSchemas = {
@@ -745,3 +915,8 @@ export type OktaConsoleItemDto = z.output<typeof oktaConsoleItemSchema>;
 export type OktaRunDto = z.output<typeof oktaRunSchema>;
 export type RotationRunDto = z.output<typeof rotationRunSchema>;
 export type RotationHistoryItemDto = z.output<typeof rotationHistoryItemSchema>;
+export type RotationDueDto = z.output<typeof rotationDueSchema>;
+export type LicenseStateDto = z.output<typeof licenseStateSchema>;
+export type LicenseRunDto = z.output<typeof licenseRunSchema>;
+export type StatusDto = z.output<typeof statusSchema>;
+export type HealthItemDto = z.output<typeof healthItemSchema>;

@@ -4,7 +4,7 @@
  * have (the encryptor, the external opener, the face name).
  */
 import { Engine, findInterrupted, type EngineEvent } from '../core/engine.js';
-import { WizardError, badInput } from '../core/errors.js';
+import { WizardError } from '../core/errors.js';
 import { homeLayout } from '../core/home.js';
 import { systemClock } from '../core/clock.js';
 import type {
@@ -15,6 +15,7 @@ import type {
   HttpClient,
   JournalStore,
   Logger,
+  NotifierPort,
   SecretStore,
 } from '../core/ports.js';
 import { FileJournalStore } from '../core/store/journal-file.js';
@@ -35,7 +36,11 @@ import { createOktaService, type OktaService } from './okta.js';
 import { createOktaSignInService, type OktaSignInService } from './okta-signin.js';
 import type { OktaAuth } from '../adapters/okta/client.js';
 import type { OktaPort } from '../core/okta/ports.js';
-import { SECRET_DBT_SCIM_NEXT, createRotationService, type RotationService } from './rotation.js';
+import { createReminders, type Reminders } from './reminders.js';
+import { createStatusService, type StatusService } from './status.js';
+import { createReportService, type ReportService } from './report.js';
+import type { ReportSaver } from '../core/report/ports.js';
+import { createRotationService, type RotationService } from './rotation.js';
 import { createLicenseService, type LicenseService } from './license.js';
 
 export type Face = 'electron' | 'bridge' | 'cli';
@@ -77,6 +82,10 @@ export interface ServicesOptions {
   readonly oktaPort?: (orgUrl: string, auth: OktaAuth) => OktaPort;
   /** Tests: the loopback port the Okta sign-in listens on for the browser's redirect (0: any). */
   readonly oktaRedirectPort?: number;
+  /** OS notifications (the app's main process): rotation reminders. */
+  readonly notifier?: NotifierPort;
+  /** Where report:save puts the report (the app's Save dialog and PDF printer). */
+  readonly reportSaver?: ReportSaver;
 }
 
 export type EventListener = (event: EngineEvent) => void;
@@ -99,6 +108,12 @@ export interface Services {
   readonly rotation: RotationService;
   /** The License step: Okta's SCIM license types, Entra's SSO license maps. */
   readonly license: LicenseService;
+  /** The health check (`status`, the home dashboard). */
+  readonly status: StatusService;
+  /** The setup report (Markdown, PDF in the app). */
+  readonly report: ReportService;
+  /** Rotation reminders as OS notifications (the app starts them). */
+  readonly reminders: Reminders;
   readonly handlers: HandlerTable;
   /** Subscribes to engine events (progress, phases); returns the unsubscribe. */
   onEvent(listener: EventListener): () => void;
@@ -176,6 +191,7 @@ export function createServices(options: ServicesOptions): Services {
     secrets,
     home: options.home,
     graphToken: options.graphToken ?? ((profileId) => entraSignIn.graphToken(profileId)),
+    copySecret: (profileId, name, waiting) => okta.copySecret(profileId, name, waiting),
   });
 
   const oktaPort = options.oktaPort;
@@ -230,6 +246,44 @@ export function createServices(options: ServicesOptions): Services {
     ...(oktaPort ? { oktaPort } : {}),
   });
 
+  const status = createStatusService({
+    http,
+    clock,
+    engine,
+    journal,
+    profiles,
+    secrets,
+    home: options.home,
+    dbt,
+    entra,
+    okta,
+    license,
+    graphToken: options.graphToken ?? ((profileId) => entraSignIn.graphToken(profileId)),
+    signedIn: {
+      entra: async (profileId) =>
+        options.graphToken?.(profileId) !== undefined ||
+        (await entraSignIn.account(profileId)).signedIn,
+      okta: async (profileId) => {
+        try {
+          return (await oktaAuth(profileId)) !== undefined;
+        } catch {
+          return false;
+        }
+      },
+    },
+  });
+
+  const report = createReportService({
+    profiles,
+    journal,
+    secrets,
+    clock,
+    home: options.home,
+    version: options.version,
+    lastStatus: async (profileId) => (await status.saved(profileId)) ?? null,
+    ...(options.reportSaver ? { saver: options.reportSaver } : {}),
+  });
+
   const secretStatus = async (): Promise<{
     persistent: boolean;
     backend: string;
@@ -254,6 +308,18 @@ export function createServices(options: ServicesOptions): Services {
       weakBackendAccepted,
     };
   };
+
+  const reminders = createReminders({
+    home: options.home,
+    profiles,
+    secrets,
+    clock,
+    log: log.child('reminders'),
+    ...(options.notifier ? { notifier: options.notifier } : {}),
+    open: (profileId) => {
+      emit({ type: 'open', profileId, step: 'rotation', at: clock.now().toISOString() });
+    },
+  });
 
   const handlers: HandlerTable = {
     'app:info': () =>
@@ -378,57 +444,10 @@ export function createServices(options: ServicesOptions): Services {
     'okta:pickGroups': (input) => okta.pickGroups(input.profileId, input.picks),
     'okta:existing': (input) => okta.existing(input.profileId),
     'okta:testUser': (input) => okta.testUser(input.profileId, input.login, input.licenseType),
-    'rotation:state': async (input) => {
-      await profiles.get(input.profileId);
-      const current = await rotation.inProgress(input.profileId);
-      const history = await rotation.history(input.profileId);
-      return {
-        inProgress: current
-          ? {
-              stage: current.stage,
-              idp: current.idp,
-              oldTokenName: current.oldTokenName,
-              newTokenName: current.newTokenName,
-              startedAt: current.startedAt,
-            }
-          : null,
-        history: [...history].reverse().map((e) => ({
-          at: e.at,
-          idp: e.idp,
-          ...(e.oldTokenName !== undefined ? { oldTokenName: e.oldTokenName } : {}),
-          ...(e.newTokenName !== undefined ? { newTokenName: e.newTokenName } : {}),
-          outcome: e.outcome,
-          stage: e.stage,
-          message: e.message,
-        })),
-      };
-    },
-    'rotation:run': async (input) => {
-      const r = await rotation.rotate(input.profileId, {
-        ...(input.keepOld ? { keepOld: true } : {}),
-      });
-      return {
-        phase: r.phase,
-        outcome: r.outcome,
-        ...(r.state ? { stage: r.state.stage } : {}),
-        checks: r.checks,
-        instructions: [...r.instructions],
-        ...(r.error ? { error: r.error } : {}),
-        ...(r.chosen ? { chosen: r.chosen } : {}),
-      };
-    },
-    'rotation:copyNewToken': async (input) => {
-      const current = await rotation.inProgress(input.profileId);
-      const waiting = () =>
-        badInput(
-          'No new SCIM token is waiting to be pasted into Okta.',
-          'Start the rotation (or run it again) on the Rotation step; the copy is for Okta’s paste.',
-        );
-      if (current?.idp !== 'okta' || current.stage !== 'installed') {
-        throw waiting();
-      }
-      return okta.copySecret(input.profileId, SECRET_DBT_SCIM_NEXT, waiting);
-    },
+    ...rotation.handlers,
+    ...license.handlers,
+    ...status.handlers,
+    ...report.handlers,
   };
 
   return {
@@ -447,6 +466,9 @@ export function createServices(options: ServicesOptions): Services {
     oktaSignIn,
     rotation,
     license,
+    status,
+    report,
+    reminders,
     handlers,
     onEvent: (listener) => {
       listeners.add(listener);

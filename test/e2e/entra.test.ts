@@ -14,28 +14,13 @@ import { NON_GALLERY_TEMPLATES, startFakeGraph, type FakeGraph } from '../fakes/
 import { MemoryKeyEncryptor } from '../helpers/encryptor.js';
 import {
   SCREENSHOT_DIR,
+  fakeGraphToken,
   launchBrowser,
   openWizard,
   screenshot,
   seriousA11yViolations,
   type Session,
 } from './harness.js';
-
-/** A JWT-shaped access token as Entra would issue for the wizard (the fake Graph accepts only it). */
-function fakeGraphToken(): string {
-  const part = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
-  return [
-    part({ typ: 'JWT', alg: 'RS256', kid: 'fake' }),
-    part({
-      aud: 'https://graph.microsoft.com',
-      scp: 'Application.ReadWrite.All Synchronization.ReadWrite.All AppRoleAssignment.ReadWrite.All User.ReadBasic.All',
-      upn: 'admin@contoso.example',
-      tid: '72f988bf-86f1-41af-91ab-2d7cd011db47',
-      exp: Math.floor(Date.now() / 1000) + 3600,
-    }),
-    Buffer.from(`signature-${randomUUID()}`).toString('base64url'),
-  ].join('.');
-}
 
 const GRAPH_TOKEN = fakeGraphToken();
 /** Entra's replication waits, the first provisioning cycle and the dbt read-back take a while. */

@@ -2,6 +2,7 @@
  * The end-to-end harness: a test bridge over a fresh data folder, and Debian's Chromium driven by
  * playwright-core. Screenshots go to test-results/screenshots/.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -129,4 +130,20 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
           .slice(0, 3)
           .join(', ')}`,
     );
+}
+
+/** A JWT-shaped access token as Entra would issue for the wizard (the fake Graph accepts only it). */
+export function fakeGraphToken(): string {
+  const part = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return [
+    part({ typ: 'JWT', alg: 'RS256', kid: 'fake' }),
+    part({
+      aud: 'https://graph.microsoft.com',
+      scp: 'Application.ReadWrite.All Synchronization.ReadWrite.All AppRoleAssignment.ReadWrite.All User.ReadBasic.All',
+      upn: 'admin@contoso.example',
+      tid: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+      exp: Math.floor(Date.now() / 1000) + 3600,
+    }),
+    Buffer.from(`signature-${randomUUID()}`).toString('base64url'),
+  ].join('.');
 }

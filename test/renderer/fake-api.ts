@@ -196,12 +196,66 @@ export interface FakeRotation {
   newToken: string;
 }
 
+/** No token in use known yet, so no rotation scheduled (`rotation:state`'s `due`). */
+export function rotationDueUnknown(): Output<'rotation:state'>['due'] {
+  return {
+    intervalDays: 90,
+    since: null,
+    dueAt: null,
+    state: 'unknown',
+    daysLeft: null,
+    message: 'No SCIM token in use is known yet, so no rotation is scheduled.',
+  };
+}
+
 function fakeRotation(): FakeRotation {
   return {
-    state: { inProgress: null, history: [] },
+    state: { inProgress: null, history: [], due: rotationDueUnknown() },
     runs: [rotationRun({ outcome: 'done', phase: 'verified' })],
     newToken: 'dbtc-scim-next-token-NEW9',
   };
+}
+
+/** A license run answer (`license:plan|apply|verify`). */
+export function licenseRun(over: Partial<Output<'license:plan'>> = {}): Output<'license:plan'> {
+  return { phase: 'planned', changes: [], checks: [], ...over };
+}
+
+/** What the fake license service holds; tests change it between calls. */
+export interface FakeLicense {
+  state: Output<'license:state'>;
+  /** `license:plan` by part: the rules (maps, group mapping) or Okta's toggle (`toggle: true`). */
+  plans: { rules: Output<'license:plan'>; toggle: Output<'license:plan'> };
+  /** `license:apply` by part, when the ids are the plan's (else the plan comes back, unapplied). */
+  applied: { rules: Output<'license:apply'>; toggle: Output<'license:apply'> };
+  verified: Output<'license:verify'>;
+}
+
+function fakeLicense(): FakeLicense {
+  return {
+    state: {
+      accountPlan: 'enterprise',
+      planKnown: true,
+      offered: ['it', 'analyst', 'developer', 'read_only'],
+      notOffered: {},
+      scimControlledLicenseType: false,
+      testUserName: null,
+    },
+    plans: { rules: licenseRun(), toggle: licenseRun() },
+    applied: {
+      rules: licenseRun({ phase: 'verified' }),
+      toggle: licenseRun({ phase: 'verified' }),
+    },
+    verified: licenseRun({ phase: 'verified' }),
+  };
+}
+
+/** What the fake status service holds: the saved result, and what a full check finds. */
+export interface FakeStatus {
+  /** The last saved result (`status:get` without refresh); null: never checked. */
+  saved: Output<'status:get'>;
+  /** What the next full check finds; it is then saved. */
+  fresh: Output<'status:get'>;
 }
 
 export interface Call {
@@ -225,8 +279,17 @@ export class FakeApi {
   secrets = new Map<string, SecretMetaDto[]>();
   /** The fake Okta org behind the `okta:*` channels. */
   okta: FakeOkta = fakeOkta();
+  /** What `report:save` answers (the admin chose a file, or cancelled). */
+  reportSaved: Output<'report:save'> = {
+    saved: true,
+    path: '/home/ada/Documents/dbt-scim-report-acme-2026-11-29.pdf',
+  };
   /** The fake rotation behind the `rotation:*` channels. */
   rotation: FakeRotation = fakeRotation();
+  /** The fake status service behind `status:get`. */
+  status: FakeStatus = { saved: null, fresh: null };
+  /** The fake license service behind the `license:*` channels. */
+  license: FakeLicense = fakeLicense();
   private readonly failures = new Map<string, { code: string; message: string }>();
   private readonly listeners = new Set<(event: EngineEventDto) => void>();
   private nextId = 1;
@@ -528,6 +591,68 @@ export class FakeApi {
       last4: this.rotation.newToken.slice(-4),
       clearsAt: new Date(Date.now() + 60_000).toISOString(),
     }),
+    'rotation:setPolicy': (input) => {
+      const p = this.profile(input.profileId);
+      return structuredClone(
+        this.replace({ ...p, rotation: { intervalDays: input.intervalDays } }),
+      );
+    },
+    'report:build': (input) => {
+      this.profile(input.profileId);
+      return { markdown: '# dbt SCIM provisioning: setup report\n', fileName: 'report.md' };
+    },
+    'report:save': (input) => {
+      this.profile(input.profileId);
+      return structuredClone(this.reportSaved);
+    },
+    'status:get': (input) => {
+      this.profile(input.profileId);
+      if (input.refresh) {
+        this.status.saved = structuredClone(this.status.fresh);
+      }
+      return structuredClone(this.status.saved);
+    },
+    'license:state': (input) => {
+      this.profile(input.profileId);
+      return structuredClone(this.license.state);
+    },
+    'license:setRules': (input) => {
+      const p = this.profile(input.profileId);
+      const license: NonNullable<ProfileDto['license']> = { ...p.license };
+      if (input.okta !== undefined) {
+        if (input.okta === null) {
+          delete license.okta;
+        } else {
+          license.okta = structuredClone(input.okta);
+        }
+      }
+      if (input.entraMaps !== undefined) {
+        if (input.entraMaps === null) {
+          delete license.entraMaps;
+        } else {
+          license.entraMaps = structuredClone(input.entraMaps);
+        }
+      }
+      return structuredClone(this.replace({ ...p, license }));
+    },
+    'license:plan': (input) => {
+      this.profile(input.profileId);
+      return structuredClone(this.license.plans[input.toggle ? 'toggle' : 'rules']);
+    },
+    'license:apply': (input) => {
+      this.profile(input.profileId);
+      const part = input.toggle ? 'toggle' : 'rules';
+      const ids = this.license.plans[part].changes.map((c) => c.id);
+      const expected = input.expectedChangeIds ?? [];
+      if (ids.length !== expected.length || !ids.every((id) => expected.includes(id))) {
+        return structuredClone({ ...this.license.plans[part], phase: 'planned' as const });
+      }
+      return structuredClone(this.license.applied[part]);
+    },
+    'license:verify': (input) => {
+      this.profile(input.profileId);
+      return structuredClone(this.license.verified);
+    },
   };
 
   /** Serves `channel` with `handler` (for channels the fake does not know, or to override one). */

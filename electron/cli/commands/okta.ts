@@ -8,7 +8,6 @@
 import { WizardError, badInput, fromErrorInfo } from '../../core/errors.js';
 import type { Change } from '../../core/model.js';
 import { cleanScimUrl } from '../../core/dbt/hosts.js';
-import { cleanSecret } from '../../core/dbt/secret-input.js';
 import { LICENSE_TYPES } from '../../core/okta/ports.js';
 import {
   cleanGroupName,
@@ -28,7 +27,7 @@ import {
   type OktaRunResult,
   type OktaTarget,
 } from '../../services/okta.js';
-import { dbtTarget, nameVariable, secretFromEnv, stringFlag } from '../inputs.js';
+import { cleanEnvSecret, dbtTarget, secretFromEnv, stringFlag } from '../inputs.js';
 import { EXIT, type CliChange, type CommandReport } from '../output.js';
 import type { CommandContext, CommandSpec, FlagSpec } from '../spec.js';
 
@@ -67,19 +66,8 @@ async function oktaAuth(ctx: CommandContext): Promise<OktaAuth> {
       'Set only one: an OAuth access token (recommended) or an API token.',
     );
   }
-  const clean = (variable: string, raw: string, kind: 'bearer' | 'okta-api'): string => {
-    try {
-      return cleanSecret(raw, kind).value;
-    } catch (e) {
-      if (e instanceof Error) {
-        // Not `${variable}: …`: the redaction sink reads `…_TOKEN: word` as a secret pair.
-        nameVariable(e, variable);
-      }
-      throw e;
-    }
-  };
   if (has(access)) {
-    const value = clean('OKTA_ACCESS_TOKEN', access, 'bearer');
+    const value = cleanEnvSecret('OKTA_ACCESS_TOKEN', access, 'bearer');
     return { kind: 'bearer', getToken: () => Promise.resolve(value) };
   }
   if (!has(api) && ctx.io.promptSecret) {
@@ -91,7 +79,7 @@ async function oktaAuth(ctx: CommandContext): Promise<OktaAuth> {
       'Set OKTA_ACCESS_TOKEN to an OAuth access token with the Okta API scopes the wizard needs (okta.apps.manage, okta.schemas.manage, okta.groups.manage, okta.users.read, okta.logs.read, okta.roles.read), or OKTA_API_TOKEN to an API token of a Super Administrator or Org Administrator; secrets are never read from flags.',
     );
   }
-  return { kind: 'ssws', token: clean('OKTA_API_TOKEN', api, 'okta-api') };
+  return { kind: 'ssws', token: cleanEnvSecret('OKTA_API_TOKEN', api, 'okta-api') };
 }
 
 interface Inputs {

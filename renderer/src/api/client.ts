@@ -222,6 +222,36 @@ export const client = {
     copyNewToken: (
       input: Input<'rotation:copyNewToken'>,
     ): Promise<Output<'rotation:copyNewToken'>> => unwrap(() => api().rotation.copyNewToken(input)),
+    /** Sets how often the token should be rotated; answers the profile. */
+    setPolicy: (input: Input<'rotation:setPolicy'>): Promise<ProfileDto> =>
+      unwrap(() => api().rotation.setPolicy(input)),
+  },
+  license: {
+    /** The account's plan and the license types it offers, dbt's license toggle, the test user. */
+    state: (input: Input<'license:state'>): Promise<Output<'license:state'>> =>
+      unwrap(() => api().license.state(input)),
+    /** Saves the Okta group rules or the Entra group maps in the profile. */
+    setRules: (input: Input<'license:setRules'>): Promise<ProfileDto> =>
+      unwrap(() => api().license.setRules(input)),
+    plan: (input: Input<'license:plan'>): Promise<Output<'license:plan'>> =>
+      unwrap(() => api().license.plan(input)),
+    apply: (input: Input<'license:apply'>): Promise<Output<'license:apply'>> =>
+      unwrap(() => api().license.apply(input)),
+    verify: (input: Input<'license:verify'>): Promise<Output<'license:verify'>> =>
+      unwrap(() => api().license.verify(input)),
+  },
+  status: {
+    /** The health of a profile: the last saved result, or (`refresh`) a full check now. */
+    get: (input: Input<'status:get'>): Promise<Output<'status:get'>> =>
+      unwrap(() => api().status.get(input)),
+  },
+  report: {
+    /** The setup report as Markdown (no secret; a token shows at most its last four). */
+    build: (input: Input<'report:build'>): Promise<Output<'report:build'>> =>
+      unwrap(() => api().report.build(input)),
+    /** Saves the report where the admin chooses: Markdown, or a PDF printed by the app. */
+    save: (input: Input<'report:save'>): Promise<Output<'report:save'>> =>
+      unwrap(() => api().report.save(input)),
   },
   events: {
     /** Subscribes to engine events; returns the unsubscribe function. */
