@@ -107,7 +107,10 @@ describe('engine events', () => {
       fake.emit({
         ...phase,
         runId: 'r3',
-        checks: [...checks, { ...checks[0], id: 'c', status: 'fail' as const }],
+        checks: [
+          ...checks,
+          { id: 'c', status: 'fail' as const, message: 'no', at: '2026-11-29T10:43:00.000Z' },
+        ],
       });
     });
     expect(live).toHaveTextContent('License types: failed');
