@@ -70,13 +70,19 @@ function bodyOf(text: string): unknown {
 
 /** Passes GET requests through and records them; refuses every other method with a typed error. */
 export function createRecordingClient(inner: HttpClient): RecordingClient {
-  const exchanges: CapturedExchange[] = [];
+  // Each exchange keeps the place of its request, not of its answer: requests that run side by
+  // side then land in the same order on every run, and so do their placeholders.
+  const slots: (CapturedExchange | undefined)[] = [];
   return {
-    exchanges,
+    get exchanges() {
+      return slots.filter((x): x is CapturedExchange => x !== undefined);
+    },
     async request(req: HttpRequest): Promise<HttpResponse> {
       if (req.method !== 'GET') {
         throw new CaptureWriteRefusedError(req.method, originAndPath(req.url));
       }
+      const slot = slots.length;
+      slots.push(undefined);
       const base = {
         method: req.method,
         url: req.url,
@@ -85,24 +91,24 @@ export function createRecordingClient(inner: HttpClient): RecordingClient {
       };
       try {
         const res = await inner.request(req);
-        exchanges.push({
+        slots[slot] = {
           ...base,
           url: res.url || req.url,
           status: res.status,
           responseHeaders: { ...res.headers },
           body: res.json !== undefined ? res.json : bodyOf(res.text),
-        });
+        };
         return res;
       } catch (e) {
         if (!isAbortError(e)) {
           const err = toWizardError(e);
-          exchanges.push({
+          slots[slot] = {
             ...base,
             status: err.status ?? 0,
             responseHeaders: {},
             body: null,
             error: { code: err.code, message: err.message },
-          });
+          };
         }
         throw e;
       }

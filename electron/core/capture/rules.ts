@@ -219,10 +219,13 @@ export const PUBLIC_HOSTS: ReadonlySet<string> = new Set([
 
 /**
  * Okta object ids: 20 characters, a three-character type prefix (`00u` users, `0oa` apps, `00g`
- * groups, `00o` the org, `oty` user types…) and 17 more, mixed case with digits.
+ * groups, `00o` the org, `oty` user types…) and 17 more, mixed case, usually with digits. An id
+ * whose prefix starts with 0 (most do) needs only one letter after it (some have no digit, e.g.
+ * `0oaUSfuIblxdVkdCyGYO`); other prefixes need an upper-case letter and a digit, so that
+ * camelCase words of 20 letters are not taken for ids.
  */
 export const OKTA_ID =
-  /\b[0-9a-z]{3}(?=[A-Za-z0-9]{0,16}[A-Z])(?=[A-Za-z0-9]{0,16}[0-9])[A-Za-z0-9]{17}\b/g;
+  /\b(?:0[0-9a-z]{2}(?=[A-Za-z0-9]{0,16}[A-Za-z])|[0-9a-z]{3}(?=[A-Za-z0-9]{0,16}[A-Z])(?=[A-Za-z0-9]{0,16}[0-9]))[A-Za-z0-9]{17}\b/g;
 
 export const UUID =
   /\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b/g;

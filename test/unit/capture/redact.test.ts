@@ -247,6 +247,29 @@ describe('a planted capture, redacted and written', () => {
   });
 });
 
+describe('Okta ids', () => {
+  it('replaces ids with or without digits, and leaves camelCase words of the same length', () => {
+    const { exchanges } = redactCapture([
+      {
+        method: 'GET',
+        url: 'https://acme.okta.com/api/v1/meta/schemas/apps/0oaUSfuIblxdVkdCyGYO/default',
+        status: 200,
+        responseHeaders: {},
+        body: {
+          id: '0oaUSfuIblxdVkdCyGYO',
+          other: '00u1a2b3c4D5e6F7g8h9',
+          note: 'userNameTemplateType and profileEditorEnabled stay',
+        },
+      },
+    ]);
+    const text = JSON.stringify(exchanges);
+    expect(text).not.toContain('0oaUSfuIblxdVkdCyGYO');
+    expect(text).not.toContain('00u1a2b3c4D5e6F7g8h9');
+    expect(exchanges[0]?.url).toMatch(/\/apps\/0oaPLACEHOLDER\d{4}\/default$/);
+    expect(text).toContain('userNameTemplateType and profileEditorEnabled stay');
+  });
+});
+
 describe('the final scan', () => {
   it('finds token shapes, known secrets and registered secrets; names the file, never the value', () => {
     const registered = 'PLANTEDregisteredOnlyValue4411';
