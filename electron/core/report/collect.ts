@@ -372,7 +372,7 @@ function summaryText(
       : `Not healthy at the last check (${status.checkedAt}): ${
           status.items.filter((i) => i.status === 'fail' || i.status === 'pending').length
         } item(s) need attention.`
-    : 'No health check has been saved yet (run `status`, or open the app’s home screen).';
+    : 'No health check has been saved yet (open the app’s Overview and choose Check now, or run the status command).';
   return `${head} ${healthText} ${counts.changes} change(s) and ${counts.verifications} verification(s) recorded.`;
 }
 

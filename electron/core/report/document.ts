@@ -54,6 +54,7 @@ export function reportBlocks(r: ReportJson): Block[] {
         ['Profile', `${r.profile.name} (id ${r.profile.id})`],
         ['Generated', r.generatedAt],
         ['By', `dbt SCIM Wizard ${r.appVersion}`],
+        ['Times', 'UTC, written as ISO 8601 (2026-11-29T10:00:00Z is 10:00 UTC)'],
       ],
     ),
     h(2, 'Summary'),
@@ -133,7 +134,9 @@ export function reportBlocks(r: ReportJson): Block[] {
     );
   } else {
     blocks.push(
-      p('No health check has been saved yet: run `status`, or open the app’s home screen.'),
+      p(
+        'No health check has been saved yet: open the app’s Overview and choose Check now, or run the status command.',
+      ),
     );
   }
 

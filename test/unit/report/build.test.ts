@@ -138,7 +138,11 @@ describe('buildReport: content', () => {
     );
     expect(bare.json.summary.healthy).toBeNull();
     expect(bare.json.health).toBeNull();
-    expect(bare.markdown).toContain('No health check has been saved yet');
+    expect(bare.markdown).toContain(
+      'No health check has been saved yet (open the app’s Overview and choose Check now, or run the status command).',
+    );
+    // Every time in the report is UTC, and the report says so once, at the top.
+    expect(bare.markdown).toContain('| Times | UTC, written as ISO 8601');
     expect(bare.markdown).toContain('The journal records no change made by the wizard.');
     expect(bare.markdown).toContain('The journal records no verification.');
     expect(bare.markdown).toContain('No rotation has been run for this profile.');
