@@ -1,14 +1,6 @@
 import { ActionIcon, Alert, Button, Group, Stack, Table, Text, TextInput } from '@mantine/core';
-import {
-  IconDeviceFloppy,
-  IconInfoCircle,
-  IconPlus,
-  IconRefresh,
-  IconX,
-} from '@tabler/icons-react';
+import { IconDeviceFloppy, IconInfoCircle, IconPlus, IconX } from '@tabler/icons-react';
 import { useEffect, useState, type SyntheticEvent } from 'react';
-import { BusyLine, LiveRegion } from '../../components/BusyLine.js';
-import { CheckList } from '../../components/CheckList.js';
 import { ErrorCallout } from '../../components/ErrorCallout.js';
 import { SectionHeading } from '../../components/SectionHeading.js';
 import type { ProfileDto, StepStatus } from '../../model.js';
@@ -18,6 +10,7 @@ import {
   licenseTitle,
   offeredTypes,
   PlanOffer,
+  ReadBack,
   ReviewApply,
   runStatus,
 } from './common.js';
@@ -52,7 +45,6 @@ export function EntraLicenseBody({ profile }: { profile: ProfileDto }) {
   const view = useLicenseView(profile.id);
   const load = useLicenseStore((s) => s.load);
   const saveRules = useLicenseStore((s) => s.saveRules);
-  const verify = useLicenseStore((s) => s.verify);
   const saved = normalised(profile.license?.entraMaps);
   const [draft, setDraft] = useState<Maps>(saved);
   const [typed, setTyped] = useState<Partial<Record<LicenseTypeValue, string>>>({});
@@ -60,7 +52,6 @@ export function EntraLicenseBody({ profile }: { profile: ProfileDto }) {
   const dirty = !sameMaps(draft, saved);
   const hasSaved = Object.keys(saved).length > 0;
   const saving = view.busy.save !== undefined;
-  const checking = view.busy.verify !== undefined;
 
   useEffect(() => {
     void load(profile.id);
@@ -275,31 +266,16 @@ export function EntraLicenseBody({ profile }: { profile: ProfileDto }) {
               done: 'dbt’s license maps now match the groups above.',
             }}
           />
-          <Group gap="sm">
-            <Button
-              variant="default"
-              leftSection={<IconRefresh size={16} aria-hidden />}
-              loading={checking}
-              disabled={!hasSaved}
-              onClick={() => void verify(profile.id)}
-            >
-              Check the license maps
-            </Button>
-          </Group>
-          <LiveRegion>
-            {checking && <BusyLine text="Reading the license maps back from dbt…" />}
-          </LiveRegion>
-          {view.errors.verify && (
-            <ErrorCallout
-              title="Could not check the license maps"
-              error={view.errors.verify}
-              onRetry={() => void verify(profile.id)}
-            />
-          )}
-          {checked?.error && <ErrorCallout title="The check stopped" error={checked.error} />}
-          {checked && checked.checks.length > 0 && (
-            <CheckList checks={checked.checks} label="Verification of the license maps" />
-          )}
+          <ReadBack
+            profileId={profile.id}
+            button="Check the license maps"
+            busyText="Reading the license maps back from dbt…"
+            disabled={!hasSaved}
+            errorTitle="Could not check the license maps"
+            stoppedTitle="The check stopped"
+            checks={checked?.checks ?? []}
+            label="Verification of the license maps"
+          />
           <Alert
             role="note"
             variant="light"

@@ -16,11 +16,9 @@ import {
   IconDeviceFloppy,
   IconInfoCircle,
   IconPlus,
-  IconRefresh,
   IconTrash,
 } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
-import { BusyLine, LiveRegion } from '../../components/BusyLine.js';
 import { CheckList } from '../../components/CheckList.js';
 import { ErrorCallout } from '../../components/ErrorCallout.js';
 import { SectionHeading } from '../../components/SectionHeading.js';
@@ -31,7 +29,14 @@ import {
   type LicenseRun,
   type LicenseTypeValue,
 } from '../../store/license.js';
-import { licenseTitle, offeredTypes, PlanOffer, ReviewApply, runStatus } from './common.js';
+import {
+  licenseTitle,
+  offeredTypes,
+  PlanOffer,
+  ReadBack,
+  ReviewApply,
+  runStatus,
+} from './common.js';
 
 /** The checklist's four items (core's CHECKLIST_IDS), with their short titles. */
 export const CHECKLIST_TITLES: Readonly<Record<string, string>> = {
@@ -369,8 +374,6 @@ function GroupRulesSection({ profile }: { profile: ProfileDto }) {
 
 function ChecklistSection({ profile }: { profile: ProfileDto }) {
   const view = useLicenseView(profile.id);
-  const verify = useLicenseStore((s) => s.verify);
-  const checking = view.busy.verify !== undefined;
   const checked = view.checked;
   const items = CHECKLIST_IDS.flatMap((id) => checked?.checks.filter((c) => c.id === id) ?? []);
   const ready = READY_IDS.every((id) => items.some((c) => c.id === id && c.status === 'pass'));
@@ -407,30 +410,16 @@ function ChecklistSection({ profile }: { profile: ProfileDto }) {
             </Text>
           )
         )}
-        <Group gap="sm">
-          <Button
-            variant="default"
-            leftSection={<IconRefresh size={16} aria-hidden />}
-            loading={checking}
-            onClick={() => void verify(profile.id)}
-          >
-            Check the four steps
-          </Button>
-        </Group>
-        <LiveRegion>
-          {checking && <BusyLine text="Reading dbt’s SCIM settings, Okta and the test user…" />}
-        </LiveRegion>
-        {view.errors.verify && (
-          <ErrorCallout
-            title="Could not run the checklist"
-            error={view.errors.verify}
-            onRetry={() => void verify(profile.id)}
-          />
-        )}
-        {checked?.error && <ErrorCallout title="The checklist stopped" error={checked.error} />}
-        {items.length > 0 && (
-          <CheckList checks={items} titles={CHECKLIST_TITLES} label="The migration checklist" />
-        )}
+        <ReadBack
+          profileId={profile.id}
+          button="Check the four steps"
+          busyText="Reading dbt’s SCIM settings, Okta and the test user…"
+          errorTitle="Could not run the checklist"
+          stoppedTitle="The checklist stopped"
+          checks={items}
+          label="The migration checklist"
+          titles={CHECKLIST_TITLES}
+        />
         {!on && (
           <Alert
             role="note"

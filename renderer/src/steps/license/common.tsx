@@ -1,11 +1,13 @@
 /**
  * What the License types screens share: the license types' names, the account's plan in a
- * sentence, and the review → apply block (the plan the admin reads, then apply with its ids).
+ * sentence, the review → apply block (the plan the admin reads, then apply with its ids), and
+ * the read-back block.
  */
 import { Button, Group, Stack, Text } from '@mantine/core';
-import { IconChecklist, IconPlayerPlay } from '@tabler/icons-react';
+import { IconChecklist, IconPlayerPlay, IconRefresh } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { BusyLine, LiveRegion } from '../../components/BusyLine.js';
+import { CheckList } from '../../components/CheckList.js';
 import { ErrorCallout } from '../../components/ErrorCallout.js';
 import { PlanList } from '../../components/PlanList.js';
 import type { StepStatus } from '../../model.js';
@@ -237,5 +239,64 @@ export function ReviewApply({
       )}
       {applied?.error && <ErrorCallout title="Apply stopped" error={applied.error} />}
     </Stack>
+  );
+}
+
+/**
+ * The read-back block: the check button, its progress line, the error of a check that could not
+ * run or stopped, and the checks.
+ */
+export function ReadBack({
+  profileId,
+  button,
+  busyText,
+  disabled = false,
+  errorTitle,
+  stoppedTitle,
+  checks,
+  label,
+  titles,
+}: {
+  profileId: string;
+  button: string;
+  busyText: string;
+  disabled?: boolean;
+  errorTitle: string;
+  stoppedTitle: string;
+  /** The checks to show (the screen may filter or order the run's). */
+  checks: LicenseRun['checks'];
+  label: string;
+  titles?: Readonly<Record<string, string>>;
+}) {
+  const view = useLicenseView(profileId);
+  const verify = useLicenseStore((s) => s.verify);
+  const checking = view.busy.verify !== undefined;
+  const stopped = view.checked?.error;
+  return (
+    <>
+      <Group gap="sm">
+        <Button
+          variant="default"
+          leftSection={<IconRefresh size={16} aria-hidden />}
+          loading={checking}
+          disabled={disabled}
+          onClick={() => void verify(profileId)}
+        >
+          {button}
+        </Button>
+      </Group>
+      <LiveRegion>{checking && <BusyLine text={busyText} />}</LiveRegion>
+      {view.errors.verify && (
+        <ErrorCallout
+          title={errorTitle}
+          error={view.errors.verify}
+          onRetry={() => void verify(profileId)}
+        />
+      )}
+      {stopped && <ErrorCallout title={stoppedTitle} error={stopped} />}
+      {checks.length > 0 && (
+        <CheckList checks={checks} label={label} {...(titles ? { titles } : {})} />
+      )}
+    </>
   );
 }
