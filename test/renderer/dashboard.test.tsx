@@ -98,7 +98,8 @@ const DRIFTED: HealthItemDto[] = [
     id: 'dbt.manual-updates',
     status: 'pending',
     message: '“Allow manual updates” is on in dbt.',
-    remediation: 'Turn it off in dbt’s Account settings › Single sign-on, or run the dbt step.',
+    remediation:
+      'Turn it off in dbt’s Account settings › Single sign-on, or run the dbt step (CLI: `dbt enable`).',
     fixStep: 'dbt',
   }),
   item({
@@ -225,6 +226,9 @@ describe('the Overview (home dashboard)', () => {
     expect(rows[0]).toHaveTextContent('Run the Identity provider step again');
     expect(within(rows[1]!).getByText('Needs you')).toBeInTheDocument();
     expect(rows[1]).toHaveTextContent('Turn it off in dbt’s Account settings');
+    // A command in the remediation reads as code, without its backticks.
+    expect(within(rows[1]!).getByText('dbt enable').tagName).toBe('CODE');
+    expect(rows[1]).not.toHaveTextContent('`');
 
     // The passes and the skipped one stay folded.
     expect(within(overview).getByText('1 check passed, 1 skipped')).toBeInTheDocument();

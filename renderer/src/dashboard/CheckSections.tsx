@@ -2,6 +2,7 @@ import { Button, Stack, Text, Title } from '@mantine/core';
 import { IconArrowRight } from '@tabler/icons-react';
 import type { HealthItemDto } from '../../../electron/ipc/contract.js';
 import { CheckList } from '../components/CheckList.js';
+import { CodeText } from '../components/CodeText.js';
 import type { Idp, StepId } from '../model.js';
 import { stepTitle } from '../steps/catalog.js';
 import { plural } from '../util/time.js';
@@ -42,7 +43,11 @@ export function ProblemSection({
           const fixStep = item?.fixStep;
           return (
             <Stack gap={6} align="flex-start" className="overview-fix">
-              {item?.remediation && <Text size="sm">{item.remediation}</Text>}
+              {item?.remediation && (
+                <Text size="sm">
+                  <CodeText text={item.remediation} />
+                </Text>
+              )}
               {fixStep && (
                 <Button
                   size="xs"
