@@ -360,6 +360,34 @@ async function readInputs(ctx: CommandContext): Promise<Inputs> {
     }
   }
 
+  // License types: Entra's SSO license maps, read back through the Admin API, once the profile's
+  // License step was started. (Okta's checklist needs the wizard's test person and is left to the
+  // app's Overview.)
+  const entraMaps = profile?.license?.entraMaps;
+  const license: Runner | undefined =
+    profile &&
+    idp === 'entra' &&
+    profile.steps.license.status !== 'not_started' &&
+    entraMaps &&
+    Object.keys(entraMaps).length > 0
+      ? {
+          verify: async (signal) => {
+            const r = await services.license.runSetup(
+              {
+                idp: 'entra',
+                admin,
+                journalId: profile.id,
+                store: services.license.journalStore(profile.id),
+                entraMaps,
+              },
+              'verify',
+              signal ? { signal } : {},
+            );
+            return { checks: r.checks, ...(r.error ? { error: r.error } : {}) };
+          },
+        }
+      : undefined;
+
   const target: StatusTarget = {
     profileId,
     profileName: profile?.name ?? `dbt account ${account}`,
@@ -374,6 +402,7 @@ async function readInputs(ctx: CommandContext): Promise<Inputs> {
     scim,
     ...(idpSide ? { idpSide } : {}),
     ...(graph ? { graph } : {}),
+    ...(license ? { license } : {}),
     rotation: (token) =>
       Promise.resolve(
         rotationDue({

@@ -424,6 +424,39 @@ describe('status --profile', () => {
     expect(again.stdout).toMatch(/^SKIP {4}Not checked: GRAPH_ACCESS_TOKEN is not set/m);
   });
 
+  it('reads the saved SSO license maps back once the License step was started, and names drift', async () => {
+    await entraApplied();
+    const store = new ProfileStore(home);
+    const created = await store.create({ name: 'Licenses', idp: 'entra' });
+    await store.update(created.id, {
+      dbt: { apiUrl: dbt.apiUrl, accountId: dbt.accountId, scimUrl: dbt.scimUrl },
+      entra: { cloud: 'global', graphUrl: g().graphUrl, appName: 'dbt SCIM' },
+      license: { entraMaps: { developer: ['Engineers'] } },
+    });
+    dbt.state.licenseMaps.push({
+      id: 501,
+      license_type: 'developer',
+      sso_license_mapping_groups: ['Engineers'],
+    });
+    // Not started: the maps are not read.
+    let r = await cli(['status', '--profile', created.id, '--json'], env());
+    expect(checks(r).some((c) => c.id.startsWith('license.'))).toBe(false);
+
+    await store.setStepStatus(created.id, 'license', 'verified');
+    r = await cli(['status', '--profile', created.id, '--json'], env());
+    const license = checks(r).filter((c) => c.id.startsWith('license.'));
+    expect(license.length).toBeGreaterThan(0);
+    expect(license.every((c) => c.status === 'pass')).toBe(true);
+
+    // Someone removes the map in dbt: the check names it and exits 1.
+    dbt.state.licenseMaps.length = 0;
+    r = await cli(['status', '--profile', created.id, '--json'], env());
+    expect(r.code).toBe(1);
+    const failed = checks(r).filter((c) => c.id.startsWith('license.') && c.status === 'fail');
+    expect(failed.map((c) => c.message).join(' ')).toContain('dbt has no Developer license map');
+    noSecrets(r.stdout + r.stderr);
+  });
+
   it('asks Microsoft nothing for a profile that never reached Entra', async () => {
     const store = new ProfileStore(home);
     const created = await store.create({ name: 'New', idp: 'entra' });
